@@ -1,0 +1,149 @@
+"""The command line: `digest-tui [PATH ...]` starts the reader; subcommands work without a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from digest_tui import __version__
+from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, load_settings
+from digest_tui.library import Library, load_library, resolve_sources
+from digest_tui.state import load_state
+
+PROG = "digest-tui"
+SUBCOMMANDS = ("export", "check", "paths")
+
+
+class UsageError(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line and exits 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parsers() -> tuple[Parser, Parser]:
+    common = Parser(add_help=False)
+    common.add_argument("--config-dir", metavar="DIR", help="where config.toml and state.toml live")
+
+    main = Parser(
+        prog=PROG,
+        parents=[common],
+        description="A terminal reader for research-paper digests.",
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS)} (run '{PROG} SUBCOMMAND --help').",
+    )
+    main.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    main.add_argument("paths", nargs="*", metavar="PATH", help="digest files or directories (default: config sources, else the bundled samples)")
+
+    sub = Parser(prog=PROG, parents=[common])
+    commands = sub.add_subparsers(dest="command", required=True, parser_class=Parser)
+    export = commands.add_parser("export", parents=[common], help="print entries as JSON lines, BibTeX or Markdown")
+    export.add_argument("--format", choices=("jsonl",), default="jsonl")
+    export.add_argument("--bookmarked", action="store_true", help="only bookmarked entries")
+    export.add_argument("--unread", action="store_true", help="only unread entries")
+    export.add_argument("--tag", action="append", default=[], metavar="T", help="only entries with tag T (repeatable)")
+    export.add_argument("paths", nargs="*", metavar="PATH")
+    check = commands.add_parser("check", parents=[common], help="report every problem in the digests")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    commands.add_parser("paths", parents=[common], help="print where config, state and cache live")
+    return main, sub
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(args)
+    except UsageError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader of our output went away (`| head`); not an error worth a traceback.
+        sys.stderr.close()
+        return 0
+
+
+def run(args: list[str]) -> int:
+    main_parser, sub_parser = build_parsers()
+    if args and args[0] in SUBCOMMANDS:
+        options = sub_parser.parse_args(args)
+        return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths}[options.command](options)
+    options = main_parser.parse_args(args)
+    return cmd_read(options)
+
+
+def open_library(options: argparse.Namespace) -> tuple[Library, Path, list[str]]:
+    directory = config_dir(options.config_dir)
+    settings, warnings = load_settings(directory)
+    return load_library(resolve_sources(options.paths, settings.sources)), directory, warnings
+
+
+def cmd_read(options: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(f"{PROG}: the reader needs a terminal (stdin and stdout must be a TTY); try '{PROG} export' or '{PROG} check'", file=sys.stderr)
+        return 2
+    from digest_tui.app import DigestApp  # Textual loads only when the reader starts
+
+    DigestApp(paths=options.paths, config_dir=config_dir(options.config_dir)).run()
+    return 0
+
+
+def cmd_export(options: argparse.Namespace) -> int:
+    library, directory, warnings = open_library(options)
+    state, state_warnings = load_state(directory / STATE_FILE)
+    for warning in warnings + state_warnings:
+        print(f"{PROG}: {warning}", file=sys.stderr)
+    out = sys.stdout
+    for entry in library.entries:
+        read, bookmarked = state.is_read(entry.id), state.is_bookmarked(entry.id)
+        if options.bookmarked and not bookmarked or options.unread and read:
+            continue
+        if options.tag and not set(options.tag) & set(entry.tags):
+            continue
+        record = {
+            "id": entry.id,
+            "date": entry.date.isoformat(),
+            "title": entry.title,
+            "authors": list(entry.authors),
+            "abstract": entry.abstract,
+            "commentary": entry.commentary,
+            "tags": list(entry.tags),
+            "links": list(entry.links),
+            "source": entry.source,
+            "line": entry.line,
+            "read": read,
+            "bookmarked": bookmarked,
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def cmd_check(options: argparse.Namespace) -> int:
+    library, _, warnings = open_library(options)
+    for warning in warnings:
+        print(f"{PROG}: {warning}", file=sys.stderr)
+    for problem in library.problems:
+        print(problem)
+    for note in library.notes:
+        print(f"{note.source}:{note.line}: note: {note.message}")
+    summary = f"{len(library)} entries, {len(library.problems)} problems"
+    if library.notes:
+        summary += f", {len(library.notes)} notes"
+    print(summary)
+    return 1 if library.problems else 0
+
+
+def cmd_paths(options: argparse.Namespace) -> int:
+    directory = config_dir(options.config_dir)
+    print(f"config: {directory / CONFIG_FILE}")
+    print(f"state:  {directory / STATE_FILE}")
+    print(f"cache:  {cache_dir()}")
+    return 0
