@@ -121,6 +121,9 @@ class _Parser:
         self.source = source
         self.result = ParseResult()
         self.day: date | None = None
+        # The valid date header no entry has been read under yet, and the last invalid one.
+        self.header: Line | None = None
+        self.bad_header: Line | None = None
         self.orphans: list[Line] = []
 
     def kind(self, i: int) -> Kind | None:
@@ -142,9 +145,13 @@ class _Parser:
             line = self.lines[i]
             if line.kind is Kind.DATE:
                 self.flush_orphans()
+                self.flush_header()
                 self.day = parse_date(line.text.strip())
                 if self.day is None:
                     self.problem(line, f"not a valid date: {line.text.strip()!r}")
+                    self.bad_header = line
+                else:
+                    self.header = line
                 at_boundary = True
                 i += 1
             elif self.starts_entry(i) or (at_boundary and line.kind in (Kind.TEXT, Kind.ARXIV)):
@@ -156,6 +163,8 @@ class _Parser:
                 at_boundary = line.kind is Kind.TAGS
                 i += 1
         self.flush_orphans()
+        self.flush_header()
+        self.result.problems.sort(key=lambda problem: problem.line)
         return self.result
 
     def read_entry(self, start: int) -> tuple[int, bool]:
@@ -194,8 +203,13 @@ class _Parser:
         if not closed:
             self.problem(title_line, f"entry {_short(title)!r} has no #tags line", end=last.number)
         if self.day is None:
-            self.problem(title_line, f"entry {_short(title)!r} comes before any date header; skipped", end=last.number)
+            if self.bad_header is not None:
+                where = f"is under an invalid date header (line {self.bad_header.number})"
+            else:
+                where = "comes before any date header"
+            self.problem(title_line, f"entry {_short(title)!r} {where}; skipped", end=last.number)
             return i, closed
+        self.header = None
         first_korean = next((n for n, text in enumerate(body) if has_hangul(text)), len(body))
         abstract = "\n".join(body[:first_korean])
         commentary = "\n".join(body[first_korean:])
@@ -220,6 +234,12 @@ class _Parser:
 
     def problem(self, line: Line, message: str, end: int = 0) -> None:
         self.result.problems.append(Problem(self.source, line.number, message, end or line.number))
+
+    def flush_header(self) -> None:
+        """Report a date header that no entry followed before the next header or the end."""
+        if self.header is not None:
+            self.problem(self.header, f"date header {self.header.text.strip()!r} has no entries under it")
+            self.header = None
 
     def flush_orphans(self) -> None:
         """Report each run of lines that belongs to no entry, so nothing is dropped silently."""
