@@ -1,0 +1,91 @@
+"""Copying text: the system clipboard (pyperclip) or the terminal's own (OSC 52).
+
+Over SSH the system clipboard is the remote machine's, so the terminal is used: it forwards
+OSC 52 to the clipboard of the machine the user sits at (when the terminal supports it).
+Locally pyperclip is tried first; without a backend (headless Linux without xclip, xsel or
+wl-copy) the terminal is the fallback. The config key `clipboard` forces either way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+
+MODES = ("auto", "terminal", "system")
+TERMINAL = "copied via terminal (OSC 52)"
+SYSTEM = "copied to the system clipboard"
+
+
+def over_ssh(environ: Mapping[str, str] = os.environ) -> bool:
+    return bool(environ.get("SSH_CONNECTION") or environ.get("SSH_TTY"))
+
+
+def short(text: str, limit: int = 60) -> str:
+    """The first line of `text`, cut to `limit` characters, to show in a message."""
+    lines = text.strip().splitlines()
+    first = lines[0] if lines else ""
+    if len(first) > limit or len(lines) > 1:
+        first = first[: limit - 1].rstrip() + "…"
+    return first
+
+
+def system_copy(text: str) -> str | None:
+    """Copy with pyperclip; None on success, else why it failed."""
+    try:
+        import pyperclip
+    except ImportError:
+        return "pyperclip is not installed"
+    try:
+        pyperclip.copy(text)
+    except pyperclip.PyperclipException:
+        return "no system clipboard tool found (install xclip, xsel or wl-clipboard)"
+    except Exception as error:  # a backend that fails in its own way: never crash the reader
+        return f"the system clipboard failed ({error.__class__.__name__}: {error})"
+    return None
+
+
+def _terminal(text: str, terminal_copy: Callable[[str], None] | None) -> str | None:
+    if terminal_copy is None:
+        return "no terminal to copy through"
+    try:
+        terminal_copy(text)
+    except Exception as error:
+        return f"the terminal copy failed ({error.__class__.__name__}: {error})"
+    return None
+
+
+def copy(
+    text: str,
+    *,
+    mode: str = "auto",
+    terminal_copy: Callable[[str], None] | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> str:
+    """Copy `text` and say how, in a sentence for the user. Never raises.
+
+    mode "auto": the terminal over SSH, else the system clipboard with the terminal as the
+    fallback; "terminal" or "system" use only that way. When nothing works the message says
+    why and shows the start of the text.
+    """
+    if mode == "terminal":
+        order = ["terminal"]
+    elif mode == "system":
+        order = ["system"]
+    elif over_ssh(environ) and terminal_copy is not None:
+        order = ["terminal", "system"]
+    else:
+        order = ["system", "terminal"]
+    reasons: list[str] = []
+    for way in order:
+        if way == "system":
+            reason = system_copy(text)
+            if reason is None:
+                return SYSTEM
+        else:
+            reason = _terminal(text, terminal_copy)
+            if reason is None:
+                if reasons:
+                    return f"{TERMINAL}; {reasons[0]}"
+                return TERMINAL
+        reasons.append(reason)
+    return f"Could not copy: {'; '.join(reasons)}. Text: {short(text)}"
