@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digest_tui.model import Entry, Problem
-from digest_tui.parse import ParseResult, parse
+from digest_tui.parse import ParseResult, parse, split_lines
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 DIGEST_SUFFIX = ".txt"
@@ -59,7 +59,7 @@ def read_digest(path: Path) -> ParseResult:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return _failed(name, f"file is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES // 10**6} MB limit; skipped")
+            return _failed(name, f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; skipped")
         data = path.read_bytes()
     except OSError as error:
         return _failed(name, f"cannot read: {error.strerror or error}")
@@ -74,9 +74,12 @@ def parse_bytes(data: bytes, name: str) -> ParseResult:
         encoding_problem = None
     except UnicodeDecodeError as error:
         text = data.decode("utf-8", errors="replace")
-        line = data[: error.start].count(b"\n") + 1
+        # Count lines as the parser does (LF, CRLF or CR), so the number matches the editor's.
+        line = len(split_lines(data[: error.start].decode("utf-8", errors="replace")))
         encoding_problem = Problem(name, line, "not valid UTF-8; undecodable bytes shown as \ufffd")
     result = parse(text, name)
+    if not text.removeprefix("\ufeff").strip():
+        result.problems.append(Problem(name, 0, "empty file, no entries"))
     if encoding_problem:
         result.problems.insert(0, encoding_problem)
     return result
