@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from digest_tui import __version__
 from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, load_settings
+from digest_tui.export import FORMATS as EXPORT_FORMATS
+from digest_tui.export import render, select
 from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.state import load_state
 
@@ -44,7 +45,7 @@ def build_parsers() -> tuple[Parser, Parser]:
     sub = Parser(prog=PROG, parents=[common])
     commands = sub.add_subparsers(dest="command", required=True, parser_class=Parser)
     export = commands.add_parser("export", parents=[common], help="print entries as JSON lines, BibTeX or Markdown")
-    export.add_argument("--format", choices=("jsonl",), default="jsonl")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl", help="jsonl (default), bibtex or markdown")
     export.add_argument("--bookmarked", action="store_true", help="only bookmarked entries")
     export.add_argument("--unread", action="store_true", help="only unread entries")
     export.add_argument("--tag", action="append", default=[], metavar="T", help="only entries with tag T (repeatable)")
@@ -100,28 +101,10 @@ def cmd_export(options: argparse.Namespace) -> int:
     state, state_warnings = load_state(directory / STATE_FILE)
     for warning in warnings + state_warnings:
         print(f"{PROG}: {warning}", file=sys.stderr)
+    entries = select(library.entries, state, bookmarked=options.bookmarked, unread=options.unread, tags=options.tag)
     out = sys.stdout
-    for entry in library.entries:
-        read, bookmarked = state.is_read(entry.id), state.is_bookmarked(entry.id)
-        if options.bookmarked and not bookmarked or options.unread and read:
-            continue
-        if options.tag and not set(options.tag) & set(entry.tags):
-            continue
-        record = {
-            "id": entry.id,
-            "date": entry.date.isoformat(),
-            "title": entry.title,
-            "authors": list(entry.authors),
-            "abstract": entry.abstract,
-            "commentary": entry.commentary,
-            "tags": list(entry.tags),
-            "links": list(entry.links),
-            "source": entry.source,
-            "line": entry.line,
-            "read": read,
-            "bookmarked": bookmarked,
-        }
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    for chunk in render(options.format, entries, state):
+        out.write(chunk)
     out.flush()
     return 0
 

@@ -1,0 +1,99 @@
+"""`digest-tui export`: entries as JSON lines, BibTeX or Markdown, filtered the same way for each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from digest_tui.cite import bibtex_all, markdown_escape, markdown_url
+from digest_tui.links import entry_arxiv_url
+from digest_tui.model import Entry
+
+FORMATS = ("jsonl", "bibtex", "markdown")
+
+
+def note_of(state: Any, entry_id: str) -> str:
+    """The user's bookmark note for an entry, '' when there is none (or the state keeps none)."""
+    note = getattr(state, "note", None)
+    if not callable(note):
+        return ""
+    value = note(entry_id)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def select(
+    entries: Iterable[Entry],
+    state: Any,
+    *,
+    bookmarked: bool = False,
+    unread: bool = False,
+    tags: Iterable[str] = (),
+) -> list[Entry]:
+    """Entries kept by the export filters: bookmarked only, unread only, any of `tags`."""
+    wanted = set(tags)
+    chosen: list[Entry] = []
+    for entry in entries:
+        if bookmarked and not state.is_bookmarked(entry.id):
+            continue
+        if unread and state.is_read(entry.id):
+            continue
+        if wanted and not wanted & set(entry.tags):
+            continue
+        chosen.append(entry)
+    return chosen
+
+
+def export_jsonl(entries: Iterable[Entry], state: Any) -> Iterator[str]:
+    """One JSON object per entry, each line ending in a newline."""
+    for entry in entries:
+        record = {
+            "id": entry.id,
+            "date": entry.date.isoformat(),
+            "title": entry.title,
+            "authors": list(entry.authors),
+            "abstract": entry.abstract,
+            "commentary": entry.commentary,
+            "tags": list(entry.tags),
+            "links": list(entry.links),
+            "source": entry.source,
+            "line": entry.line,
+            "read": state.is_read(entry.id),
+            "bookmarked": state.is_bookmarked(entry.id),
+        }
+        yield json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def export_bibtex(entries: Iterable[Entry]) -> str:
+    return bibtex_all(entries)
+
+
+def export_markdown(entries: Iterable[Entry], state: Any) -> str:
+    """A Markdown list: the title linked to arXiv, then authors, date, tags and the note."""
+    items: list[str] = []
+    for entry in entries:
+        lines = [f"- [{markdown_escape(entry.title)}]({markdown_url(entry_arxiv_url(entry))})"]
+        if entry.authors:
+            lines.append(f"  - Authors: {', '.join(entry.authors)}")
+        lines.append(f"  - Date: {entry.date.isoformat()}")
+        if entry.tags:
+            lines.append(f"  - Tags: {' '.join('#' + tag for tag in entry.tags)}")
+        note = note_of(state, entry.id)
+        if note:
+            first, *rest = note.splitlines()
+            lines.append(f"  - Note: {first}")
+            lines.extend(f"    {line}" if line.strip() else "" for line in rest)
+        items.append("\n".join(lines))
+    return "".join(item + "\n" for item in items)
+
+
+def render(fmt: str, entries: Iterable[Entry], state: Any) -> Iterator[str]:
+    """The export in `fmt` (one of FORMATS) as chunks of text to write in order."""
+    if fmt == "jsonl":
+        yield from export_jsonl(entries, state)
+    elif fmt == "bibtex":
+        yield export_bibtex(entries)
+    elif fmt == "markdown":
+        yield export_markdown(entries, state)
+    else:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
