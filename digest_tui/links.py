@@ -203,15 +203,16 @@ def classify_link(url: str) -> LinkKind:
 
 def describe_link(url: str) -> str:
     """A short label for the link list: `arXiv 2408.11039`, `GitHub owner/repo`,
-    `project page nvlm-project.github.io`, or the link itself without its scheme."""
+    `project page nvlm-project.github.io`, or the link itself without its scheme. Invisible and
+    control characters are shown escaped, so a label never hides what the link is."""
     url = trim_url(url.strip())
     kind = classify_link(url)
     if kind is LinkKind.ARXIV:
         return f"arXiv {arxiv_id(url)}"
     if kind is LinkKind.GITHUB:
-        return f"GitHub {github_repo(url)}"
+        return f"GitHub {printable(github_repo(url))}"
     bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).removeprefix("www.")
-    bare = bare.rstrip("/")
+    bare = printable(bare.rstrip("/"))
     if kind is LinkKind.PROJECT:
         return f"project page {_shorten(bare)}"
     return _shorten(bare)

@@ -191,6 +191,11 @@ def test_every_seed_link_gets_a_label(library):
     assert all(labels.values())
 
 
+def test_labels_show_hidden_characters_escaped():
+    assert describe_link("https://example.com/a\u202eb\x85c") == "project page example.com/a\\u202eb\\x85c"
+    assert describe_link("https://github.com/ev\u202eil/repo") == "GitHub ev\\u202eil/repo"
+
+
 def test_long_labels_are_shortened():
     label = describe_link("https://example.com/" + "a" * 200)
     assert len(label) <= 70 + len("project page ") and label.endswith("…")
