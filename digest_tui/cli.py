@@ -31,7 +31,8 @@ class Parser(argparse.ArgumentParser):
 
 def build_parsers() -> tuple[Parser, Parser]:
     common = Parser(add_help=False)
-    common.add_argument("--config-dir", metavar="DIR", help="where config.toml and state.toml live")
+    # SUPPRESS: a subcommand's own default must not undo `--config-dir` given before it.
+    common.add_argument("--config-dir", metavar="DIR", default=argparse.SUPPRESS, help="where config.toml and state.toml live")
 
     main = Parser(
         prog=PROG,
@@ -73,15 +74,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: list[str]) -> int:
     main_parser, sub_parser = build_parsers()
-    if args and args[0] in SUBCOMMANDS:
+    if _first_word(args) in SUBCOMMANDS:
         options = sub_parser.parse_args(args)
         return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths}[options.command](options)
     options = main_parser.parse_args(args)
     return cmd_read(options)
 
 
+def _first_word(args: list[str]) -> str | None:
+    """The first argument that is not an option, so `--config-dir X check` finds `check`."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--config-dir":
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
 def open_library(options: argparse.Namespace) -> tuple[Library, Path, list[str]]:
-    directory = config_dir(options.config_dir)
+    directory = config_dir(getattr(options, "config_dir", None))
     settings, warnings = load_settings(directory)
     return load_library(resolve_sources(options.paths, settings.sources)), directory, warnings
 
@@ -92,7 +108,7 @@ def cmd_read(options: argparse.Namespace) -> int:
         return 2
     from digest_tui.app import DigestApp  # Textual loads only when the reader starts
 
-    DigestApp(paths=options.paths, config_dir=config_dir(options.config_dir)).run()
+    DigestApp(paths=options.paths, config_dir=config_dir(getattr(options, "config_dir", None))).run()
     return 0
 
 
@@ -119,13 +135,13 @@ def cmd_check(options: argparse.Namespace) -> int:
         print(f"{note.source}:{note.line}: note: {note.message}")
     summary = f"{len(library)} entries, {len(library.problems)} problems"
     if library.notes:
-        summary += f", {len(library.notes)} notes"
+        summary += f", {len(library.notes)} note{'s' if len(library.notes) != 1 else ''}"
     print(summary)
     return 1 if library.problems else 0
 
 
 def cmd_paths(options: argparse.Namespace) -> int:
-    directory = config_dir(options.config_dir)
+    directory = config_dir(getattr(options, "config_dir", None))
     print(f"config: {directory / CONFIG_FILE}")
     print(f"state:  {directory / STATE_FILE}")
     print(f"cache:  {cache_dir()}")
