@@ -15,7 +15,7 @@ from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.state import load_state
 
 PROG = "digest-tui"
-SUBCOMMANDS = ("export", "check", "paths")
+SUBCOMMANDS = ("export", "check", "paths", "state")
 
 
 class UsageError(Exception):
@@ -54,6 +54,10 @@ def build_parsers() -> tuple[Parser, Parser]:
     check = commands.add_parser("check", parents=[common], help="report every problem in the digests")
     check.add_argument("paths", nargs="*", metavar="PATH")
     commands.add_parser("paths", parents=[common], help="print where config, state and cache live")
+    state = commands.add_parser("state", parents=[common], help="work on state.toml (read marks and bookmarks)")
+    state_commands = state.add_subparsers(dest="state_command", metavar="{merge}", required=True, parser_class=Parser)
+    merge = state_commands.add_parser("merge", parents=[common], help="merge other state files (say, sync conflict copies) into state.toml")
+    merge.add_argument("files", nargs="+", metavar="FILE")
     return main, sub
 
 
@@ -76,7 +80,7 @@ def run(args: list[str]) -> int:
     main_parser, sub_parser = build_parsers()
     if _first_word(args) in SUBCOMMANDS:
         options = sub_parser.parse_args(args)
-        return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths}[options.command](options)
+        return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths, "state": cmd_state}[options.command](options)
     options = main_parser.parse_args(args)
     return cmd_read(options)
 
@@ -145,4 +149,36 @@ def cmd_paths(options: argparse.Namespace) -> int:
     print(f"config: {directory / CONFIG_FILE}")
     print(f"state:  {directory / STATE_FILE}")
     print(f"cache:  {cache_dir()}")
+    return 0
+
+
+def cmd_state(options: argparse.Namespace) -> int:
+    """`state merge FILE...`: the latest change per entry wins, as when instances merge."""
+    from digest_tui.state import StateStore, read_state_file
+
+    others = []
+    for name in options.files:
+        try:
+            others.append((name, *read_state_file(Path(name))))
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            print(f"{PROG}: cannot merge {name}: {reason}; nothing was merged", file=sys.stderr)
+            return 1
+    store = StateStore(config_dir(getattr(options, "config_dir", None)))
+    for message in store.load():
+        print(f"{PROG}: {message}", file=sys.stderr)
+    for name, other, problems in others:
+        for problem in problems:
+            print(f"{PROG}: {name}: {problem}", file=sys.stderr)
+        read, bookmarked = other.counts()
+        changed = store.merge_state(other)
+        print(f"{name}: {read} read, {bookmarked} bookmarked; {changed} mark{'s' if changed != 1 else ''} newer than {store.path}")
+    error = store.save()
+    for message in store.take_notices():
+        print(f"{PROG}: {message}", file=sys.stderr)
+    if error is not None:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    read, bookmarked = store.state.counts()
+    print(f"{store.path}: {read} read, {bookmarked} bookmarked")
     return 0
