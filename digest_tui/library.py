@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from digest_tui.model import Entry, Problem
@@ -86,11 +86,11 @@ def parse_bytes(data: bytes, name: str) -> ParseResult:
 
 
 def _is_binary(data: bytes) -> bool:
+    # A stray NUL or escape in a text digest is shown as a placeholder; binary files are
+    # dense with control bytes (and UTF-16 text with NULs).
     head = data[:8192]
-    if b"\x00" in head:
-        return True
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
-    return bool(head) and controls / len(head) > 0.1
+    return bool(head) and controls / len(head) > 0.05
 
 
 def _failed(name: str, message: str) -> ParseResult:
@@ -112,6 +112,8 @@ class Library:
 
     def __post_init__(self) -> None:
         self.by_id = {entry.id: index for index, entry in enumerate(self.entries)}
+        # Entries that name their own arXiv id, so a quoted arXiv link can lead to them.
+        self.by_arxiv = {entry.arxiv_id: entry for entry in self.entries if entry.arxiv_id}
 
     @classmethod
     def build(cls, results: Iterable[ParseResult], sources: Iterable[Path] = (), problems: Iterable[Problem] = ()) -> Library:
@@ -134,6 +136,15 @@ class Library:
                 )
         return cls(newest_first(kept.values()), all_problems, notes, list(sources))
 
+    @cached_property
+    def by_tag(self) -> dict[str, list[int]]:
+        """Indices of the entries carrying each tag, newest first."""
+        index: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.entries):
+            for tag in entry.tags:
+                index.setdefault(tag, []).append(position)
+        return index
+
     def __len__(self) -> int:
         return len(self.entries)
 
@@ -143,8 +154,7 @@ class Library:
 
     def tag_counts(self) -> list[tuple[str, int]]:
         """Tags with their entry counts, most used first (ties by name)."""
-        counts = Counter(tag for entry in self.entries for tag in entry.tags)
-        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return sorted(((tag, len(ix)) for tag, ix in self.by_tag.items()), key=lambda item: (-item[1], item[0]))
 
 
 def iter_digests(files: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:

@@ -1,0 +1,629 @@
+"""The reader: wires the library, the state and the widgets together; widgets only draw."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import webbrowser
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Static, Tree
+
+from digest_tui import cite, clipboard, config, links
+from digest_tui.commands import EntryCommands
+from digest_tui.filters import SORTS, Filter, select
+from digest_tui.library import Library, resolve_sources
+from digest_tui.loader import Loader
+from digest_tui.model import Entry
+from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
+from digest_tui.screens.help import HelpScreen
+from digest_tui.screens.links import LinkAction, LinkItem, LinksScreen
+from digest_tui.screens.problems import ProblemsScreen
+from digest_tui.search import SearchIndex
+from digest_tui.state import StateStore
+from digest_tui.widgets.detail import LANGUAGES, DetailPane
+from digest_tui.widgets.entry_list import EntryList, RowMarks
+from digest_tui.widgets.sidebar import DateKey, DateTree, Sidebar, TagTree, date_keys
+
+CONFIRM_MARK_ALL_OVER = 50
+SAVE_EVERY = 0.5
+POLL_EVERY = 2.0
+
+CITATION_FORMATS = [
+    ("bibtex", "BibTeX"),
+    ("plain", "Plain text (authors, year, title, link)"),
+    ("markdown", "Markdown link [Title](url)"),
+    ("title", "Just the title"),
+]
+
+
+def _b(key: str, action: str, description: str, tooltip: str = "", show: bool = False) -> Binding:
+    return Binding(key, action, description, show=show, tooltip=tooltip or description, id=action.split("(")[0])
+
+
+MOVE_BINDINGS = [
+    _b("j,down", "", "Next entry"),
+    _b("k,up", "", "Previous entry"),
+    _b("g", "", "First entry"),
+    _b("G", "", "Last entry"),
+    _b("space,pagedown", "", "Page down"),
+    _b("pageup", "", "Page up"),
+]
+
+READER_BINDINGS = [
+    _b("enter", "focus_detail", "Read", "Focus the detail pane"),
+    _b("escape", "back", "Back", "Back to the list / clear the search or filter"),
+    _b("slash", "search", "Search", "Search as you type (esc clears)", show=True),
+    _b("n", "next_unread", "Next unread"),
+    _b("N", "previous_unread", "Previous unread"),
+    _b("u", "toggle_unread_only", "Unread only", show=True),
+    _b("B", "toggle_bookmarked_only", "Bookmarked only"),
+    _b("b", "toggle_bookmark", "Bookmark", show=True),
+    _b("e", "edit_note", "Note", "Edit the bookmark's note"),
+    _b("r", "toggle_read", "Read/unread", "Toggle read", show=True),
+    _b("R", "mark_all_read", "Mark all read", "Mark every listed entry as read"),
+    _b("o", "open_arxiv", "arXiv", "Open the entry's arXiv page", show=True),
+    _b("L", "links", "Links", "List the entry's links"),
+    _b("y", "copy_link", "Copy link", "Copy the entry's arXiv link"),
+    _b("c", "copy_citation", "Cite", "Copy the citation (configured format)", show=True),
+    _b("C", "choose_citation", "Cite as…", "Choose a citation format and copy"),
+    _b("s", "cycle_sort", "Sort", "Cycle the sort: date, title"),
+    _b("backslash", "toggle_sidebar", "Sidebar", "Hide or show the sidebar"),
+    _b("p", "problems", "Problems", "List the problems found in the digests"),
+    _b("question_mark", "help", "Help", show=True),
+    _b("q", "quit", "Quit", show=True),
+]
+
+
+class DigestApp(App[None]):
+    """A three-pane reader: date/tag sidebar, entry list, detail pane."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "digest-tui"
+    COMMANDS = App.COMMANDS | {EntryCommands}
+    BINDINGS = READER_BINDINGS
+    # Actions that only make sense on the reader itself, not under a dialog.
+    READER_ACTIONS = {b.action.split("(")[0] for b in READER_BINDINGS} - {"quit"}
+
+    def __init__(self, paths: list[str] | tuple[str, ...] = (), config_dir: Path | None = None, url_opener=None) -> None:
+        super().__init__()
+        self.config_dir = config.config_dir(config_dir)
+        self.settings, self.startup_messages = config.load_settings(self.config_dir)
+        self.sources = resolve_sources(paths, self.settings.sources)
+        self.library = Library()
+        self.index = SearchIndex([])
+        self.store = StateStore(self.config_dir)
+        self.filter = Filter(sort=self.settings.sort)
+        self.language = self.settings.commentary_language
+        self.unread_by_date: Counter[DateKey] = Counter()
+        self.loading = True
+        self.saving = False
+        self.read_timer: Timer | None = None
+        self.url_opener = url_opener
+        self.loader = Loader(self.sources)
+        self.polling = False
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="reader"):
+                yield Input(placeholder="search title, authors, abstract, commentary, #tags", id="search")
+                yield EntryList(self.row_marks, id="entries")
+                yield DetailPane(id="detail")
+        yield Static(id="welcome")
+        yield Footer()
+
+    @property
+    def entry_list(self) -> EntryList:
+        return self.query_one(EntryList)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def on_mount(self) -> None:
+        self.entry_list.focus()
+        self.update_status()
+        self.theme_changed_signal.subscribe(self, self.on_theme_changed)
+        self.set_interval(SAVE_EVERY, self.save_soon)
+        self.install_signal_handlers()
+        self.load()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) save the state before the app goes."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.exit_saving)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def exit_saving(self) -> None:
+        self.flush_state()
+        self.exit()
+
+    def on_resize(self) -> None:
+        # Small terminals get the room of the list and the detail; `\` brings the sidebar back.
+        self.query_one("#sidebar").set_class(self.size.width < 100, "narrow")
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        """Read state and digests off the UI thread, reporting progress as files finish."""
+        messages = self.store.load()
+        library = self.loader.load(progress=lambda done, total: self.call_from_thread(self.show_progress, done, total))
+        index = SearchIndex(library.entries)
+        self.call_from_thread(self.library_ready, library, index, self.startup_messages + messages)
+        self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
+
+    def poll_sources(self) -> None:
+        if not self.polling:
+            self.polling = True
+            self.refresh_sources()
+
+    @work(thread=True, group="poll")
+    def refresh_sources(self) -> None:
+        """Pick up digests added or changed while the app runs."""
+        try:
+            library = self.loader.refresh()
+            if library is not None:
+                self.call_from_thread(self.library_updated, library, SearchIndex(library.entries))
+        finally:
+            self.polling = False
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"))
+
+    def library_ready(self, library: Library, index: SearchIndex, messages: list[str]) -> None:
+        self.install_library(library, index)
+        for message in messages:
+            self.notify(message, severity="warning", timeout=10, markup=False)
+        if library.problems:
+            self.notify(f"{len(library.problems)} problems in the digests: press p to list them", severity="warning", markup=False)
+
+    def install_library(self, library: Library, index: SearchIndex) -> None:
+        self.library, self.index, self.loading = library, index, False
+        self.recount()
+        self.query_one(DateTree).fill(library.entries, self.unread_by_date)
+        self.query_one(TagTree).fill(library.tag_counts())
+        empty = not library.entries
+        self.query_one("#main").display = not empty
+        self.query_one("#welcome", Static).display = empty
+        if empty:
+            self.query_one("#welcome", Static).update(self.welcome_text())
+        self.refresh_list()
+
+    def library_updated(self, library: Library, index: SearchIndex) -> None:
+        """A re-read library: cursor, filters and marks stay as they were."""
+        known = self.library.by_id
+        arrived = sum(1 for entry in library.entries if entry.id not in known)
+        self.install_library(library, index)
+        if arrived:
+            self.notify(f"{arrived} new {'entry' if arrived == 1 else 'entries'} arrived.", markup=False)
+
+    def welcome_text(self) -> Text:
+        text = Text("No digests yet\n\n", style="bold")
+        text.append("digest-tui looked for digest files (*.txt) in:\n")
+        for source in self.sources:
+            text.append(f"  {source}\n", style="cyan")
+        text.append("\nTo add some:\n")
+        text.append("  • start it with a path:  digest-tui ~/digests\n")
+        text.append(f"  • or list folders in {self.config_dir / config.CONFIG_FILE}:\n")
+        text.append('      sources = ["~/digests"]\n', style="cyan")
+        text.append("  • or drop digest files into one of the folders above.\n")
+        if self.library.problems:
+            text.append(f"\n{len(self.library.problems)} problems were found: press p to see them.\n", style="yellow")
+        text.append("\nq quits · ? lists every key")
+        return text
+
+    # -- state ------------------------------------------------------------------------------
+
+    def row_marks(self, entry: Entry) -> RowMarks:
+        return RowMarks(self.store.is_read(entry.id), self.store.is_bookmarked(entry.id))
+
+    def recount(self) -> None:
+        self.unread_by_date = Counter()
+        for entry in self.library.entries:
+            if not self.store.is_read(entry.id):
+                self.unread_by_date.update(date_keys(entry))
+
+    @property
+    def unread_count(self) -> int:
+        return sum(count for key, count in self.unread_by_date.items() if len(key) == 1)
+
+    @property
+    def bookmarked_count(self) -> int:
+        return sum(1 for entry_id in self.store.bookmarked_ids if entry_id in self.library.by_id)
+
+    def set_read(self, entry: Entry, read: bool) -> None:
+        if self.store.is_read(entry.id) == read:
+            return
+        self.store.set_read(entry.id, read)
+        keys = date_keys(entry)
+        self.unread_by_date.subtract({key: 1 if read else -1 for key in keys})
+        self.query_one(DateTree).update_counts(keys, self.unread_by_date)
+        self.entry_list.refresh_entry(entry)
+        self.update_status()
+
+    def save_soon(self) -> None:
+        if self.store.dirty and not self.saving:
+            self.saving = True
+            self.save_state()
+
+    @work(thread=True, group="save")
+    def save_state(self) -> None:
+        try:
+            message = self.store.save()
+        finally:
+            self.saving = False
+        if message:
+            self.call_from_thread(self.notify, message, severity="error", timeout=10, markup=False)
+
+    def flush_state(self) -> None:
+        if self.store.dirty:
+            message = self.store.save()
+            if message:
+                self.log.error(message)
+
+    async def action_quit(self) -> None:
+        self.flush_state()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.flush_state()
+
+    def on_theme_changed(self, theme: Theme) -> None:
+        self.remember("theme", theme.name)
+
+    @work(thread=True, group="config")
+    def remember(self, key: str, value: str) -> None:
+        try:
+            config.remember(self.config_dir, key, value)
+        except OSError as error:
+            self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning", markup=False)
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        flt = self.filter
+        rows = select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids)
+        if flt.query.strip():
+            empty = f'No entries match "{flt.query}".'
+        elif flt.narrows:
+            empty = f"No entries for {flt.describe()}. Press esc to clear the filter."
+        else:
+            empty = "No entries."
+        self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
+        self.update_status()
+
+    def set_filter(self, flt: Filter) -> None:
+        self.filter = flt
+        self.refresh_list()
+
+    def update_status(self) -> None:
+        text = Text(" digest-tui", style="bold")
+        names = ", ".join(source.name or str(source) for source in self.sources[:3])
+        text.append(f" · {names}", style="dim")
+        if self.loading:
+            text.append(" · loading…")
+        else:
+            text.append(f" · {len(self.library)} entries · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
+            problems = len(self.library.problems)
+            text.append(f" · {problems} problems", style="bold yellow" if problems else "")
+        shown = len(self.entry_list.rows)
+        if self.filter.narrows:
+            text.append(f"  │ {self.filter.describe()} ({shown})", style="bold cyan")
+        if self.filter.sort != "date":
+            text.append(f"  │ sorted by {self.filter.sort}", style="dim")
+        self.query_one("#status", Static).update(text)
+
+    @on(EntryList.Highlighted)
+    def show_entry(self, message: EntryList.Highlighted) -> None:
+        entry = message.entry
+        self.show_detail(entry)
+        if self.read_timer is not None:
+            self.read_timer.stop()
+            self.read_timer = None
+        delay = self.settings.mark_read_after
+        if entry is not None and delay > 0 and not self.store.is_read(entry.id):
+            self.read_timer = self.set_timer(delay, lambda: self.mark_read_if_shown(entry))
+
+    def mark_read_if_shown(self, entry: Entry) -> None:
+        if self.detail.entry is entry:
+            self.set_read(entry, True)
+
+    def show_detail(self, entry: Entry | None) -> None:
+        if entry is None:
+            placeholder = "" if self.loading else self.entry_list.empty_message
+            self.detail.show(None, placeholder=placeholder)
+            return
+        self.detail.show(entry, note=self.store.note(entry.id), language=self.language)
+
+    @on(EntryList.Chosen)
+    def chosen(self, message: EntryList.Chosen) -> None:
+        self.detail.focus()
+
+    # -- sidebar ----------------------------------------------------------------------------
+
+    @on(Tree.NodeSelected, "#dates")
+    def date_chosen(self, event: Tree.NodeSelected) -> None:
+        key = event.node.data
+        if key is None:
+            return
+        current = tuple(n for n in (self.filter.year, self.filter.month, self.filter.day) if n)
+        if current == key:
+            self.set_filter(self.filter.with_date(None))
+        else:
+            self.set_filter(self.filter.with_date(*key))
+
+    @on(Tree.NodeSelected, "#tags")
+    def tag_chosen(self, event: Tree.NodeSelected) -> None:
+        tag = event.node.data
+        if tag is None:
+            return
+        self.set_filter(replace(self.filter, tag=None if self.filter.tag == tag else tag))
+
+    # -- search -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("visible")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.set_filter(replace(self.filter, query=event.value))
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.entry_list.focus()
+
+    def clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.remove_class("visible")
+        self.set_filter(replace(self.filter, query=""))
+        self.entry_list.focus()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.READER_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    @property
+    def current(self) -> Entry | None:
+        return self.entry_list.current
+
+    def action_focus_detail(self) -> None:
+        self.detail.focus()
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if focused is self.query_one("#search"):
+            self.clear_search()
+        elif focused is self.detail:
+            self.entry_list.focus()
+        elif self.filter.query:
+            self.clear_search()
+        elif self.filter.narrows:
+            self.set_filter(Filter(sort=self.filter.sort))
+        else:
+            self.entry_list.focus()
+
+    def _jump_unread(self, step: int) -> None:
+        rows, entries = self.entry_list.rows, self.library.entries
+        position = self.entry_list.cursor + step
+        while 0 <= position < len(rows):
+            if not self.store.is_read(entries[rows[position]].id):
+                self.entry_list.cursor = position
+                return
+            position += step
+        self.notify("No more unread entries " + ("below." if step > 0 else "above."), markup=False)
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def action_toggle_unread_only(self) -> None:
+        self.set_filter(replace(self.filter, unread_only=not self.filter.unread_only))
+
+    def action_toggle_bookmarked_only(self) -> None:
+        self.set_filter(replace(self.filter, bookmarked_only=not self.filter.bookmarked_only))
+
+    def action_toggle_bookmark(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        on = not self.store.is_bookmarked(entry.id)
+        self.store.set_bookmark(entry.id, on)
+        self.entry_list.refresh_entry(entry)
+        self.show_detail(entry)
+        self.update_status()
+        self.notify(("Bookmarked: " if on else "Bookmark removed: ") + entry.title[:60], markup=False, timeout=2)
+
+    def action_edit_note(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+
+        def save_note(note: str | None) -> None:
+            if note is None:
+                return
+            if not self.store.is_bookmarked(entry.id):
+                self.store.set_bookmark(entry.id, True)
+            self.store.set_note(entry.id, note)
+            self.entry_list.refresh_entry(entry)
+            self.show_detail(entry)
+            self.update_status()
+
+        self.push_screen(NoteScreen(entry.title, self.store.note(entry.id)), save_note)
+
+    def action_toggle_read(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.set_read(entry, not self.store.is_read(entry.id))
+
+    def action_mark_all_read(self) -> None:
+        entries = [e for e in self.entry_list.visible_entries() if not self.store.is_read(e.id)]
+        if not entries:
+            self.notify("Every listed entry is read already.", markup=False)
+            return
+
+        def mark(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            self.store.set_read_many([e.id for e in entries], True)
+            self.recount()
+            self.query_one(DateTree).update_counts(self.query_one(DateTree).nodes_by_key, self.unread_by_date)
+            self.refresh_list()
+            self.notify(f"Marked {len(entries)} entries as read.", markup=False)
+
+        if len(entries) > CONFIRM_MARK_ALL_OVER:
+            self.push_screen(ConfirmScreen(f"Mark {len(entries)} entries as read?"), mark)
+        else:
+            mark(True)
+
+    def action_cycle_sort(self) -> None:
+        sort = SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)]
+        self.set_filter(replace(self.filter, sort=sort))
+        self.remember("sort", sort)
+        self.notify(f"Sorted by {sort}.", markup=False, timeout=2)
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        if sidebar.has_class("narrow"):
+            sidebar.toggle_class("shown")
+        else:
+            sidebar.toggle_class("hidden")
+
+    def action_help(self) -> None:
+        groups = [("Moving", MOVE_BINDINGS), ("Reading", READER_BINDINGS), ("Everywhere", [_b("tab", "", "Next pane"), _b("shift+tab", "", "Previous pane"), _b("ctrl+p", "", "Command palette: jump to an entry by title, change the theme")])]
+        self.push_screen(HelpScreen(groups, str(self.config_dir)))
+
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
+
+    # -- links and citations ----------------------------------------------------------------
+
+    def open_in_browser(self, url: str) -> None:
+        refused = links.check_url(url)
+        if refused:
+            self.notify(f"Not opened: {refused}", severity="error", markup=False)
+        else:
+            self.launch_browser(url)
+
+    @work(thread=True, group="browser")
+    def launch_browser(self, url: str) -> None:
+        """Off the UI thread: a browser named in $BROWSER may take a while to hand back."""
+        ok, message = links.open_url(url, opener=self.url_opener or webbrowser.open)
+        if ok:
+            self.call_from_thread(self.notify, message, timeout=3, markup=False)
+        else:
+            self.call_from_thread(self.offer_copy, url, message)
+
+    def offer_copy(self, url: str, message: str) -> None:
+        def copy(yes: bool | None) -> None:
+            if yes:
+                self.copy_text(url)
+
+        self.push_screen(ConfirmScreen(f"{message}\n\nCopy the link to the clipboard?"), copy)
+
+    def action_open_arxiv(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.open_in_browser(links.entry_arxiv_url(entry))
+
+    def action_open_link(self, number: int) -> None:
+        entry = self.detail.entry
+        if entry is not None and 1 <= number <= len(entry.links):
+            self.follow_link(entry.links[number - 1])
+
+    def follow_link(self, url: str, browser: bool = False) -> None:
+        """Jump to the library's entry for an arXiv link; otherwise open the browser."""
+        target = self.library_entry_for(url)
+        if target is not None and not browser:
+            self.jump_to(target)
+        else:
+            self.open_in_browser(url)
+
+    def library_entry_for(self, url: str) -> Entry | None:
+        paper = links.arxiv_id(url)
+        return self.library.by_arxiv.get(paper) if paper else None
+
+    def action_links(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        if not entry.links:
+            self.notify("This entry has no links; o opens its arXiv search.", markup=False)
+            return
+        items = []
+        for url in entry.links:
+            target = self.library_entry_for(url)
+            items.append(LinkItem(url, links.describe_link(url), target.title if target else ""))
+
+        def act(action: LinkAction | None) -> None:
+            if action is None:
+                return
+            url = entry.links[action.index]
+            if action.verb == "copy":
+                self.copy_text(url)
+            else:
+                self.follow_link(url, browser=action.verb == "browser")
+
+        self.push_screen(LinksScreen(entry.title, items), act)
+
+    def copy_text(self, text: str) -> None:
+        message = clipboard.copy(text, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
+        self.notify(message, timeout=3, markup=False)
+
+    def action_copy_link(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.copy_text(links.entry_arxiv_url(entry))
+
+    def action_copy_citation(self, fmt: str = "") -> None:
+        entry = self.current
+        if entry is not None:
+            self.copy_text(cite.citation(entry, fmt or self.settings.citation_format))
+
+    def action_choose_citation(self) -> None:
+        if self.current is None:
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.action_copy_citation(fmt)
+
+        self.push_screen(ChoiceScreen("Copy the citation as:", CITATION_FORMATS), chosen)
+
+    # -- jumping ----------------------------------------------------------------------------
+
+    def jump_to(self, entry: Entry) -> None:
+        """Show `entry` in the list, clearing filters that hide it."""
+        if not self.entry_list.move_to(entry):
+            self.query_one("#search", Input).value = ""
+            self.query_one("#search", Input).remove_class("visible")
+            self.set_filter(Filter(sort=self.filter.sort))
+            self.entry_list.move_to(entry)
+        self.entry_list.focus()

@@ -1,0 +1,80 @@
+"""The sidebar: dates as year → month → day and tags by use, each with counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.containers import Vertical
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from digest_tui.model import Entry
+from digest_tui.sanitize import clean
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+DateKey = tuple[int, ...]  # (year,), (year, month) or (year, month, day)
+
+
+def date_keys(entry: Entry) -> tuple[DateKey, DateKey, DateKey]:
+    d = entry.date
+    return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
+
+
+class DateTree(Tree[DateKey]):
+    """Year → month → day, each labelled `name  entries (unread)`."""
+
+    def fill(self, entries: Iterable[Entry], unread: Counter[DateKey]) -> None:
+        totals: Counter[DateKey] = Counter()
+        for entry in entries:
+            totals.update(date_keys(entry))
+        self.totals = totals
+        self.clear()
+        self.nodes_by_key: dict[DateKey, TreeNode[DateKey]] = {}
+        years = sorted((k for k in totals if len(k) == 1), reverse=True)
+        for year in years:
+            year_node = self.root.add(self.label(year, unread), data=year, expand=year == years[0])
+            self.nodes_by_key[year] = year_node
+            for month in sorted((k for k in totals if len(k) == 2 and k[0] == year[0]), reverse=True):
+                month_node = year_node.add(self.label(month, unread), data=month)
+                self.nodes_by_key[month] = month_node
+                for day in sorted((k for k in totals if len(k) == 3 and k[:2] == month), reverse=True):
+                    self.nodes_by_key[day] = month_node.add_leaf(self.label(day, unread), data=day)
+
+    def label(self, key: DateKey, unread: Counter[DateKey]) -> Text:
+        name = str(key[0]) if len(key) == 1 else MONTHS[key[1] - 1] if len(key) == 2 else f"{key[2]:02d}"
+        text = Text(name)
+        text.append(f"  {self.totals[key]}", style="dim")
+        if unread[key]:
+            text.append(f" ({unread[key]})", style="bold")
+        return text
+
+    def update_counts(self, keys: Iterable[DateKey], unread: Counter[DateKey]) -> None:
+        for key in keys:
+            node = self.nodes_by_key.get(key)
+            if node is not None:
+                node.set_label(self.label(key, unread))
+
+
+class TagTree(Tree[str]):
+    """Tags, most used first, labelled `#tag  count`."""
+
+    def fill(self, counts: list[tuple[str, int]]) -> None:
+        self.clear()
+        for tag, count in counts:
+            label = Text(clean("#" + tag))
+            label.append(f"  {count}", style="dim")
+            self.root.add_leaf(label, data=tag)
+
+
+class Sidebar(Vertical):
+    def compose(self):
+        dates = DateTree("Dates", id="dates")
+        dates.show_root = False
+        dates.auto_expand = False
+        tags = TagTree("Tags", id="tags")
+        tags.show_root = False
+        yield dates
+        yield tags
