@@ -22,6 +22,7 @@ class Filter:
     query: str = ""
     unread_only: bool = False
     bookmarked_only: bool = False
+    watched_only: bool = False
     sort: str = "date"
 
     def with_date(self, year: int | None, month: int | None = None, day: int | None = None) -> Filter:
@@ -40,6 +41,8 @@ class Filter:
             parts.append("unread")
         if self.bookmarked_only:
             parts.append("bookmarked")
+        if self.watched_only:
+            parts.append("watched")
         return " · ".join(parts)
 
     @property
@@ -53,6 +56,7 @@ def select(
     flt: Filter,
     read: Container[str] = frozenset(),
     bookmarked: Container[str] = frozenset(),
+    watched: Container[int] = frozenset(),
 ) -> list[int]:
     """Indices into library.entries of the entries `flt` lets through, in its sort order."""
     entries = library.entries
@@ -69,6 +73,8 @@ def select(
         if flt.unread_only and entry.id in read:
             continue
         if flt.bookmarked_only and entry.id not in bookmarked:
+            continue
+        if flt.watched_only and i not in watched:
             continue
         result.append(i)
     if flt.sort == "title":
