@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static, Tree
+from textual.widgets import Footer, Input, Sparkline, Static, Tree
 
 from digest_tui import cite, clipboard, config, links
 from digest_tui.commands import EntryCommands
@@ -29,7 +29,12 @@ from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen
 from digest_tui.screens.links import LinkAction, LinkItem, LinksScreen
 from digest_tui.screens.problems import ProblemsScreen
+from digest_tui.screens.trends import TrendsScreen
+from digest_tui.related import related_entries
+from digest_tui.sanitize import clean
 from digest_tui.search import SearchIndex
+from digest_tui.trends import tag_series, top_tags
+from digest_tui.watch import WatchList
 from digest_tui.state import StateStore
 from digest_tui.widgets.detail import LANGUAGES, DetailPane
 from digest_tui.widgets.entry_list import EntryList, RowMarks
@@ -78,6 +83,12 @@ READER_BINDINGS = [
     _b("c", "copy_citation", "Cite", "Copy the citation (configured format)", show=True),
     _b("C", "choose_citation", "Cite as…", "Choose a citation format and copy"),
     _b("s", "cycle_sort", "Sort", "Cycle the sort: date, title"),
+    _b("w", "toggle_watched_only", "Watched only", "Only entries matching the watch list"),
+    _b("l", "cycle_language", "Language", "Commentary: both, Korean only, English only"),
+    _b("right_square_bracket", "related(1)", "Next related", "Highlight the next related entry"),
+    _b("left_square_bracket", "related(-1)", "Previous related", "Highlight the previous related entry"),
+    _b("backspace", "history_back", "Back in history", "Return to the entry you came from"),
+    _b("T", "trends", "Trends", "Top tags over time"),
     _b("backslash", "toggle_sidebar", "Sidebar", "Hide or show the sidebar"),
     _b("p", "problems", "Problems", "List the problems found in the digests"),
     _b("question_mark", "help", "Help", show=True),
@@ -111,6 +122,11 @@ class DigestApp(App[None]):
         self.read_timer: Timer | None = None
         self.url_opener = url_opener
         self.loader = Loader(self.sources)
+        self.watch = WatchList.from_settings(self.settings.watch_authors, self.settings.watch_keywords)
+        self.watched: frozenset[int] = frozenset()
+        self.related: list[Entry] = []
+        self.related_cursor = -1
+        self.history: list[str] = []
         self.polling = False
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -123,6 +139,9 @@ class DigestApp(App[None]):
             yield Sidebar(id="sidebar")
             with Vertical(id="reader"):
                 yield Input(placeholder="search title, authors, abstract, commentary, #tags", id="search")
+                with Horizontal(id="trend"):
+                    yield Static(id="trend-label")
+                    yield Sparkline(id="trend-line")
                 yield EntryList(self.row_marks, id="entries")
                 yield DetailPane(id="detail")
         yield Static(id="welcome")
@@ -169,7 +188,8 @@ class DigestApp(App[None]):
         messages = self.store.load()
         library = self.loader.load(progress=lambda done, total: self.call_from_thread(self.show_progress, done, total))
         index = SearchIndex(library.entries)
-        self.call_from_thread(self.library_ready, library, index, self.startup_messages + messages)
+        watched = self.watch.matching(library, index)
+        self.call_from_thread(self.library_ready, library, index, watched, self.startup_messages + messages)
         self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
 
     def poll_sources(self) -> None:
@@ -183,22 +203,23 @@ class DigestApp(App[None]):
         try:
             library = self.loader.refresh()
             if library is not None:
-                self.call_from_thread(self.library_updated, library, SearchIndex(library.entries))
+                index = SearchIndex(library.entries)
+                self.call_from_thread(self.library_updated, library, index, self.watch.matching(library, index))
         finally:
             self.polling = False
 
     def show_progress(self, done: int, total: int) -> None:
         self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"))
 
-    def library_ready(self, library: Library, index: SearchIndex, messages: list[str]) -> None:
-        self.install_library(library, index)
+    def library_ready(self, library: Library, index: SearchIndex, watched: frozenset[int], messages: list[str]) -> None:
+        self.install_library(library, index, watched)
         for message in messages:
             self.notify(message, severity="warning", timeout=10, markup=False)
         if library.problems:
             self.notify(f"{len(library.problems)} problems in the digests: press p to list them", severity="warning", markup=False)
 
-    def install_library(self, library: Library, index: SearchIndex) -> None:
-        self.library, self.index, self.loading = library, index, False
+    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
+        self.library, self.index, self.watched, self.loading = library, index, watched, False
         self.recount()
         self.query_one(DateTree).fill(library.entries, self.unread_by_date)
         self.query_one(TagTree).fill(library.tag_counts())
@@ -209,11 +230,11 @@ class DigestApp(App[None]):
             self.query_one("#welcome", Static).update(self.welcome_text())
         self.refresh_list()
 
-    def library_updated(self, library: Library, index: SearchIndex) -> None:
+    def library_updated(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
         """A re-read library: cursor, filters and marks stay as they were."""
         known = self.library.by_id
         arrived = sum(1 for entry in library.entries if entry.id not in known)
-        self.install_library(library, index)
+        self.install_library(library, index, watched)
         if arrived:
             self.notify(f"{arrived} new {'entry' if arrived == 1 else 'entries'} arrived.", markup=False)
 
@@ -235,7 +256,8 @@ class DigestApp(App[None]):
     # -- state ------------------------------------------------------------------------------
 
     def row_marks(self, entry: Entry) -> RowMarks:
-        return RowMarks(self.store.is_read(entry.id), self.store.is_bookmarked(entry.id))
+        watched = self.library.by_id.get(entry.id) in self.watched
+        return RowMarks(self.store.is_read(entry.id), self.store.is_bookmarked(entry.id), watched)
 
     def recount(self) -> None:
         self.unread_by_date = Counter()
@@ -302,7 +324,7 @@ class DigestApp(App[None]):
 
     def refresh_list(self) -> None:
         flt = self.filter
-        rows = select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids)
+        rows = select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids, self.watched)
         if flt.query.strip():
             empty = f'No entries match "{flt.query}".'
         elif flt.narrows:
@@ -310,7 +332,19 @@ class DigestApp(App[None]):
         else:
             empty = "No entries."
         self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
+        self.update_trend()
         self.update_status()
+
+    def update_trend(self) -> None:
+        """Over the list, while a tag is chosen: its entries per month across the archive."""
+        tag = self.filter.tag
+        self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
+        if tag and self.library.entries:
+            series = tag_series(self.library, [tag])[tag]
+            label = Text(clean(f"#{tag}"), style="bold")
+            label.append(f" per month {self.library.entries[-1].date:%Y-%m}…{self.library.entries[0].date:%Y-%m}", style="dim")
+            self.query_one("#trend-label", Static).update(label)
+            self.query_one("#trend-line", Sparkline).data = series
 
     def set_filter(self, flt: Filter) -> None:
         self.filter = flt
@@ -326,6 +360,10 @@ class DigestApp(App[None]):
             text.append(f" · {len(self.library)} entries · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
             problems = len(self.library.problems)
             text.append(f" · {problems} problems", style="bold yellow" if problems else "")
+            if self.watch:
+                entries = self.library.entries
+                unread = sum(1 for i in self.watched if not self.store.is_read(entries[i].id))
+                text.append(f" · ◆ {unread} watched unread", style="bold green" if unread else "")
         shown = len(self.entry_list.rows)
         if self.filter.narrows:
             text.append(f"  │ {self.filter.describe()} ({shown})", style="bold cyan")
@@ -351,9 +389,18 @@ class DigestApp(App[None]):
     def show_detail(self, entry: Entry | None) -> None:
         if entry is None:
             placeholder = "" if self.loading else self.entry_list.empty_message
+            self.related, self.related_cursor = [], -1
             self.detail.show(None, placeholder=placeholder)
             return
-        self.detail.show(entry, note=self.store.note(entry.id), language=self.language)
+        if self.detail.entry is None or self.detail.entry.id != entry.id:
+            self.related, self.related_cursor = related_entries(self.library, entry), -1
+        self.detail.show(
+            entry,
+            note=self.store.note(entry.id),
+            language=self.language,
+            related=self.related,
+            related_cursor=self.related_cursor,
+        )
 
     @on(EntryList.Chosen)
     def chosen(self, message: EntryList.Chosen) -> None:
@@ -413,7 +460,10 @@ class DigestApp(App[None]):
         return self.entry_list.current
 
     def action_focus_detail(self) -> None:
-        self.detail.focus()
+        if self.related_cursor >= 0:
+            self.action_open_related(self.related_cursor)
+        else:
+            self.detail.focus()
 
     def action_back(self) -> None:
         focused = self.focused
@@ -508,6 +558,57 @@ class DigestApp(App[None]):
         self.set_filter(replace(self.filter, sort=sort))
         self.remember("sort", sort)
         self.notify(f"Sorted by {sort}.", markup=False, timeout=2)
+
+    def action_toggle_watched_only(self) -> None:
+        if not self.watch:
+            self.notify(f"The watch list is empty: add watch_authors or watch_keywords to {self.config_dir / config.CONFIG_FILE}.", markup=False)
+            return
+        self.set_filter(replace(self.filter, watched_only=not self.filter.watched_only))
+
+    def action_cycle_language(self) -> None:
+        self.language = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        self.show_detail(self.current)
+        self.remember("commentary_language", self.language)
+        self.notify(f"Commentary: {self.language}", markup=False, timeout=2)
+
+    def action_related(self, step: int) -> None:
+        if not self.related:
+            self.notify("No related entries.", markup=False, timeout=2)
+            return
+        if self.related_cursor < 0:
+            self.related_cursor = 0 if step > 0 else len(self.related) - 1
+        else:
+            self.related_cursor = (self.related_cursor + step) % len(self.related)
+        self.show_detail(self.current)
+        self.detail.scroll_end(animate=False)
+
+    def action_open_related(self, position: int) -> None:
+        current = self.current
+        if current is None or not 0 <= position < len(self.related):
+            return
+        self.history.append(current.id)
+        self.jump_to(self.related[position])
+
+    def action_history_back(self) -> None:
+        while self.history:
+            entry = self.library.get(self.history.pop())
+            if entry is not None:
+                self.jump_to(entry)
+                return
+        self.notify("No earlier entry to go back to.", markup=False, timeout=2)
+
+    def action_trends(self) -> None:
+        if not self.library.entries:
+            return
+        tags = top_tags(self.library, 12)
+        totals = dict(self.library.tag_counts())
+        span = f"{self.library.entries[-1].date:%Y-%m} to {self.library.entries[0].date:%Y-%m}"
+
+        def chosen(tag: str | None) -> None:
+            if tag:
+                self.set_filter(replace(self.filter, tag=tag))
+
+        self.push_screen(TrendsScreen(tag_series(self.library, tags), totals, span), chosen)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")
