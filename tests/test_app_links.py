@@ -1,0 +1,170 @@
+"""Opening links and copying citations from the reader: o, L, y, c, C and clicks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest_tui import cite, links
+from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from digest_tui.screens.links import LinksScreen
+from tests.apphelpers import loaded, make_app
+
+TERMINAL_CLIPBOARD = 'mark_read_after = 0\nclipboard = "terminal"\n'
+
+
+def notifications(app) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+class Browser:
+    """Stands in for webbrowser.open: records what would have been opened."""
+
+    def __init__(self, works: bool = True) -> None:
+        self.opened: list[str] = []
+        self.works = works
+
+    def __call__(self, url: str) -> bool:
+        self.opened.append(url)
+        return self.works
+
+
+@pytest.fixture
+def linked_digest(tmp_path: Path) -> Path:
+    """Two papers: one names its own arXiv id, the other quotes it in its commentary."""
+    path = tmp_path / "linked.txt"
+    path.write_text(
+        "2024-09-01\n"
+        "Transfusion: Predict the Next Token and Diffuse Images with One Multi-Modal Model\n"
+        "(Chunting Zhou, Lili Yu)\n"
+        "arXiv:2408.11039\n"
+        "We introduce Transfusion.\n"
+        "멀티모달 모델.\n"
+        "#multimodal\n"
+        "2024-09-02\n"
+        "A Follow-up Paper\n"
+        "(Ada Lovelace)\n"
+        "Builds on earlier work, see https://github.com/example/repo.\n"
+        "Transfusion과 비슷합니다 (https://www.arxiv.org/abs/2408.11039). 프로젝트: https://example.github.io/page/.\n"
+        "#multimodal\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def wait_for(pilot, condition, tries: int = 100) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    assert condition()
+
+
+async def test_o_opens_the_arxiv_title_search_when_no_id_is_known(tmp_path, seeds_dir):
+    browser = Browser()
+    app = make_app(tmp_path / "config", [seeds_dir], url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        entry = app.entry_list.current
+        await pilot.press("o")
+        await wait_for(pilot, lambda: browser.opened)
+        assert browser.opened == [links.arxiv_title_search_url(entry.title)]
+        assert browser.opened[0].startswith("https://arxiv.org/search/?query=Reverse+Thinking")
+
+
+async def test_o_opens_the_entrys_own_arxiv_page(tmp_path, linked_digest):
+    browser = Browser()
+    app = make_app(tmp_path / "config", [linked_digest], url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("G", "o")
+        await wait_for(pilot, lambda: browser.opened)
+        assert browser.opened == ["https://arxiv.org/abs/2408.11039"]
+
+
+async def test_when_no_browser_starts_the_url_is_shown_and_offered_for_copying(tmp_path, seeds_dir):
+    browser = Browser(works=False)
+    app = make_app(tmp_path / "config", [seeds_dir], settings=TERMINAL_CLIPBOARD, url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("o")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert browser.opened[0] in app.screen.question
+        await pilot.press("y")
+        assert app.clipboard == browser.opened[0]
+
+
+async def test_link_list_labels_and_opens_links(tmp_path, linked_digest):
+    browser = Browser()
+    app = make_app(tmp_path / "config", [linked_digest], settings=TERMINAL_CLIPBOARD, url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        follow_up = app.entry_list.current
+        assert follow_up.title == "A Follow-up Paper"
+        assert "[1] https://github.com/example/repo" in app.detail.text
+        await pilot.press("L")
+        assert isinstance(app.screen, LinksScreen)
+        labels = [item.label for item in app.screen.items]
+        assert labels == [links.describe_link(url) for url in follow_up.links]
+        assert app.screen.items[1].in_library.startswith("Transfusion")
+        await pilot.press("1")
+        await wait_for(pilot, lambda: browser.opened)
+        assert browser.opened == ["https://github.com/example/repo"]
+        await pilot.press("L", "down", "down", "y")
+        assert app.clipboard == "https://example.github.io/page/"
+        # an arXiv link to a paper in the library jumps there instead of the browser
+        await pilot.press("L", "down", "enter")
+        assert app.entry_list.current.title.startswith("Transfusion")
+        assert browser.opened == ["https://github.com/example/repo"]
+        await pilot.press("g", "L", "down", "O")  # … unless asked for the browser
+        await wait_for(pilot, lambda: len(browser.opened) == 2)
+        assert browser.opened[1] == "https://www.arxiv.org/abs/2408.11039"
+
+
+async def test_clicking_a_link_in_the_detail_pane_opens_it(tmp_path, linked_digest):
+    browser = Browser()
+    app = make_app(tmp_path / "config", [linked_digest], url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await app.run_action("open_link(1)")
+        await wait_for(pilot, lambda: browser.opened)
+        assert browser.opened == ["https://github.com/example/repo"]
+
+
+async def test_unsafe_links_are_refused(tmp_path, seeds_dir):
+    browser = Browser()
+    app = make_app(tmp_path / "config", [seeds_dir], url_opener=browser)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        for url in ("file:///etc/passwd", "javascript:alert(1)", "https://exa\x1bmple.com/"):
+            app.open_in_browser(url)
+        await pilot.pause(0.2)
+        assert browser.opened == []
+        assert sum("Not opened" in message for message in notifications(app)) == 3
+
+
+async def test_y_copies_the_link_and_c_the_citation(tmp_path, seeds_dir):
+    app = make_app(tmp_path / "config", [seeds_dir], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        entry = app.entry_list.current
+        await pilot.press("y")
+        assert app.clipboard == links.entry_arxiv_url(entry)
+        assert "copied via terminal (OSC 52)" in notifications(app)[-1]
+        await pilot.press("c")
+        assert app.clipboard == cite.bibtex(entry)
+        assert app.clipboard.startswith("@misc{chen2024reverse,")
+        await pilot.press("C")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "down", "enter")
+        assert app.clipboard == cite.markdown(entry)
+
+
+async def test_configured_citation_format_is_used(tmp_path, seeds_dir):
+    app = make_app(tmp_path / "config", [seeds_dir], settings=TERMINAL_CLIPBOARD + 'citation_format = "plain"\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("c")
+        assert app.clipboard == cite.plain(app.entry_list.current)
+        assert "2024" in app.clipboard and "Reverse Thinking" in app.clipboard
