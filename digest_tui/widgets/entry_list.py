@@ -27,7 +27,7 @@ from digest_tui.sanitize import clean
 READ_MARK, UNREAD_MARK = " ", "●"
 BOOKMARK_MARK = "★"
 WATCH_MARK = "◆"
-DATE_WIDTH = 10
+TAG_COLUMN = 30
 
 
 @dataclass(frozen=True)
@@ -205,14 +205,17 @@ class EntryList(ScrollView, can_focus=True):
         row.append(entry.date.isoformat(), style("entry-list--date"))
         row.append("  ")
         room = max(width - cell_len(row.plain), 0)
-        tags = clean(" ".join("#" + tag for tag in entry.tags[:12]))[: max(room // 3, 0)]
-        title_room = max(room - (cell_len(tags) + 2 if tags else 0), 0)
+        # Tags get a fixed column so titles line up; narrow lists give it up first.
+        tag_width = min(room // 3, TAG_COLUMN) if room >= 40 else 0
+        title_room = max(room - tag_width - (2 if tag_width else 0), 0)
         # Slice before measuring: a 100,000-character title must not cost 100,000 cells of work.
         title = Text(clean(entry.title[: title_room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
         title.truncate(title_room, overflow="ellipsis", pad=True)
         row.append_text(title)
-        if tags:
+        if tag_width:
+            tags = Text(clean(" ".join("#" + tag for tag in entry.tags[:12])[: tag_width * 2]), style=style("entry-list--tags"))
+            tags.truncate(tag_width, overflow="ellipsis")
             row.append("  ")
-            row.append(tags, style("entry-list--tags"))
+            row.append_text(tags)
         row.truncate(width, overflow="ellipsis")
         return row
