@@ -553,7 +553,7 @@ class StateStore:
             try:
                 if self.directory.is_dir():
                     with _FileLock(self.lock_path, self.lock_timeout):
-                        disk, digest = self._read_disk()
+                        disk, digest = self._read_disk(loading=True)
                     if disk is not None:
                         self._absorb(disk)
                     self._known = digest
@@ -659,7 +659,7 @@ class StateStore:
             self._state = merged
             self._version += 1
 
-    def _read_disk(self) -> tuple[State | None, bytes | None]:
+    def _read_disk(self, *, loading: bool = False) -> tuple[State | None, bytes | None]:
         """What state.toml holds (None when it holds nothing memory does not have already),
         and the digest of its content to remember once that is merged into memory.
 
@@ -683,7 +683,8 @@ class StateStore:
             raise _SaveError(self._blocked) from None
         except ValueError as error:
             aside = self._set_aside(data, move=True)
-            self._notices.append(f"{self.path.name} was corrupt ({error}); moved to {aside}; starting empty")
+            then = "starting empty" if loading else "writing the marks in memory to a new one"
+            self._notices.append(f"{self.path.name} was corrupt ({error}); moved to {aside}; {then}")
             return State(), None
         if problems and digest not in self._preserved:
             aside = self._set_aside(data, move=False)
