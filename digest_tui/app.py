@@ -52,6 +52,10 @@ CITATION_FORMATS = [
 ]
 
 
+def plural(count: int, one: str, many: str = "") -> str:
+    return f"{count} {one if count == 1 else many or one + 's'}"
+
+
 def _b(key: str, action: str, description: str, tooltip: str = "", show: bool = False) -> Binding:
     return Binding(key, action, description, show=show, tooltip=tooltip or description, id=action.split("(")[0])
 
@@ -216,7 +220,7 @@ class DigestApp(App[None]):
         for message in messages:
             self.notify(message, severity="warning", timeout=10, markup=False)
         if library.problems:
-            self.notify(f"{len(library.problems)} problems in the digests: press p to list them", severity="warning", markup=False)
+            self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning", markup=False)
 
     def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
         self.library, self.index, self.watched, self.loading = library, index, watched, False
@@ -236,7 +240,7 @@ class DigestApp(App[None]):
         arrived = sum(1 for entry in library.entries if entry.id not in known)
         self.install_library(library, index, watched)
         if arrived:
-            self.notify(f"{arrived} new {'entry' if arrived == 1 else 'entries'} arrived.", markup=False)
+            self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.", markup=False)
 
     def welcome_text(self) -> Text:
         text = Text("No digests yet\n\n", style="bold")
@@ -249,7 +253,7 @@ class DigestApp(App[None]):
         text.append('      sources = ["~/digests"]\n', style="cyan")
         text.append("  • or drop digest files into one of the folders above.\n")
         if self.library.problems:
-            text.append(f"\n{len(self.library.problems)} problems were found: press p to see them.\n", style="yellow")
+            text.append(f"\n{plural(len(self.library.problems), 'problem')} found: press p to see them.\n", style="yellow")
         text.append("\nq quits · ? lists every key")
         return text
 
@@ -296,6 +300,8 @@ class DigestApp(App[None]):
             self.saving = False
         if message:
             self.call_from_thread(self.notify, message, severity="error", timeout=10, markup=False)
+        for notice in self.store.take_notices():
+            self.call_from_thread(self.notify, notice, severity="warning", timeout=10, markup=False)
 
     def flush_state(self) -> None:
         if self.store.dirty:
@@ -359,7 +365,7 @@ class DigestApp(App[None]):
         else:
             text.append(f" · {len(self.library)} entries · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
             problems = len(self.library.problems)
-            text.append(f" · {problems} problems", style="bold yellow" if problems else "")
+            text.append(f" · {plural(problems, 'problem')}", style="bold yellow" if problems else "")
             if self.watch:
                 entries = self.library.entries
                 unread = sum(1 for i in self.watched if not self.store.is_read(entries[i].id))

@@ -131,7 +131,7 @@ def test_check_prints_duplicates_as_notes_not_problems(tmp_path, seeds_dir):
     assert result.returncode == 0
     assert text(result.stdout).splitlines() == [
         f"{later}:2: note: 'Announcing Pixtral 12B' already appears at {seeds_dir / '001_d1537317faabe632.txt'}:29",
-        "27 entries, 0 problems, 1 notes",
+        "27 entries, 0 problems, 1 note",
     ]
 
 

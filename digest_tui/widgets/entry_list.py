@@ -189,6 +189,7 @@ class EntryList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         entry = self.entries[self.rows[position]]
         text = self.render_row(entry, width)
+        text.stylize_before(base)
         if position == self.cursor:
             text.stylize(self.get_component_rich_style("entry-list--cursor", partial=True))
         segments = list(text.render(self.app.console))
@@ -197,7 +198,9 @@ class EntryList(ScrollView, can_focus=True):
     def render_row(self, entry: Entry, width: int) -> Text:
         """`● ★ 2024-08-14  Title …  #tag #tag`, cut to fit `width`."""
         marks = self.marks(entry)
-        style = self.get_component_rich_style
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
+
         row = Text(no_wrap=True, overflow="ellipsis", end="")
         row.append(READ_MARK if marks.read else UNREAD_MARK, style("entry-list--unread"))
         row.append(BOOKMARK_MARK if marks.bookmarked else " ", style("entry-list--bookmark"))
@@ -217,5 +220,5 @@ class EntryList(ScrollView, can_focus=True):
             tags.truncate(tag_width, overflow="ellipsis")
             row.append("  ")
             row.append_text(tags)
-        row.truncate(width, overflow="ellipsis")
+        row.truncate(width, overflow="ellipsis", pad=True)
         return row

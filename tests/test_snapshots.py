@@ -1,0 +1,75 @@
+"""What the reader draws, compared with accepted snapshots (update with --snapshot-update).
+
+Paths shown on screen are relative (the tests run from a temporary directory), so the
+pictures do not depend on where the tests run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.apphelpers import loaded, make_app
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGEST_TUI_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    return tmp_path
+
+
+def reader(paths: list[str], settings: str = "mark_read_after = 0\n"):
+    return make_app(Path("config"), [Path(p) for p in paths], settings=settings)
+
+
+def after(*keys: str):
+    async def run_before(pilot) -> None:
+        await loaded(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause(0.1)
+
+    return run_before
+
+
+def test_main_screen_wide(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(120, 40), run_before=after("j", "j", "b"))
+
+
+def test_main_screen_80x24(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(80, 24), run_before=after("j"))
+
+
+def test_help_screen(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(120, 40), run_before=after("question_mark"))
+
+
+def test_search_with_results(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(120, 40), run_before=after("slash", *"reasoning"))
+
+
+def test_search_without_results(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(120, 40), run_before=after("slash", *"zzqx"))
+
+
+def test_empty_library(here, snap_compare):
+    Path("digests").mkdir()
+    assert snap_compare(reader(["digests"]), terminal_size=(120, 40), run_before=after())
+
+
+def test_problems_screen(here, snap_compare):
+    Path("broken.txt").write_text("2024-02-30\nA title without authors\n#tag\nstray line\n", encoding="utf-8")
+    assert snap_compare(reader(["seeds", "broken.txt", "missing"]), terminal_size=(120, 40), run_before=after("p"))
+
+
+def test_trends_screen(here, snap_compare):
+    assert snap_compare(reader(["seeds"]), terminal_size=(120, 40), run_before=after("T", "j"))
+
+
+def test_tag_trend_related_and_watch_marks(here, snap_compare):
+    settings = 'mark_read_after = 0\nwatch_keywords = ["diffusion"]\n'
+    assert snap_compare(reader(["seeds"], settings), terminal_size=(120, 40), run_before=after("T", "j", "enter", "right_square_bracket"))
