@@ -406,3 +406,15 @@ def test_reader_without_a_terminal_exits_2(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1 and "terminal" in done.stderr
+
+
+async def test_sidebar_trees_move_with_vim_keys_and_choose_with_enter(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        tags = app.query_one(TagTree)
+        tags.focus()
+        await pilot.press("j", "j", "k", "enter")
+        assert app.filter.tag == tags.root.children[1].data
+        await pilot.press("enter")
+        assert app.filter.tag is None

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -23,8 +24,16 @@ def date_keys(entry: Entry) -> tuple[DateKey, DateKey, DateKey]:
     return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
 
 
+VIM_KEYS = [
+    Binding("j", "cursor_down", "Down", show=False),
+    Binding("k", "cursor_up", "Up", show=False),
+]
+
+
 class DateTree(Tree[DateKey]):
     """Year → month → day, each labelled `name  entries (unread)`."""
+
+    BINDINGS = VIM_KEYS
 
     def fill(self, entries: Iterable[Entry], unread: Counter[DateKey]) -> None:
         totals: Counter[DateKey] = Counter()
@@ -60,6 +69,8 @@ class DateTree(Tree[DateKey]):
 
 class TagTree(Tree[str]):
     """Tags, most used first, labelled `#tag  count`."""
+
+    BINDINGS = VIM_KEYS
 
     def fill(self, counts: list[tuple[str, int]]) -> None:
         self.clear()
