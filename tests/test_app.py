@@ -414,7 +414,11 @@ async def test_sidebar_trees_move_with_vim_keys_and_choose_with_enter(config_dir
         await loaded(pilot)
         tags = app.query_one(TagTree)
         tags.focus()
-        await pilot.press("j", "j", "k", "enter")
-        assert app.filter.tag == tags.root.children[1].data
+        await pilot.press("j", "j")
+        second = tags.cursor_line
+        await pilot.press("j", "k")
+        assert tags.cursor_line == second
+        await pilot.press("enter")
+        assert app.filter.tag == tags.cursor_node.data == tags.root.children[second].data
         await pilot.press("enter")
         assert app.filter.tag is None
