@@ -21,3 +21,13 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     files = sorted(seeds_dir.glob("*.txt"))
     assert len(files) == 5, files
     return files
+
+
+@pytest.fixture(scope="session")
+def library(seeds_dir: Path):
+    """The sample digests as a library; they read without a single problem."""
+    from digest_tui.library import load_library
+
+    lib = load_library([seeds_dir])
+    assert not lib.problems
+    return lib

@@ -23,24 +23,9 @@ from digest_tui.cite import (
     unique_keys,
 )
 from digest_tui.config import CHOICES
-from digest_tui.library import load_library, read_digest
+from digest_tui.library import read_digest
 from digest_tui.model import Entry
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-@pytest.fixture(scope="module")
-def library():
-    lib = load_library([SEEDS])
-    assert not lib.problems
-    return lib
-
-
-def by_title(library, start: str) -> Entry:
-    matches = [e for e in library.entries if e.title.startswith(start)]
-    assert len(matches) == 1, start
-    return matches[0]
-
+from tests.seedhelpers import by_title
 
 def make_entry(title: str, authors: tuple[str, ...] = ("Ada Lovelace",), arxiv: str = "", day=date(2024, 9, 18)) -> Entry:
     return Entry(

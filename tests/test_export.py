@@ -12,7 +12,7 @@ import pytest
 
 from digest_tui.cite import bibtex_all
 from digest_tui.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select
-from digest_tui.library import load_library
+from tests.seedhelpers import by_title
 from digest_tui.state import load_state
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -46,23 +46,11 @@ class StateWithoutNotes:
         return True
 
 
-@pytest.fixture(scope="module")
-def library():
-    lib = load_library([SEEDS])
-    assert not lib.problems
-    return lib
-
-
-def find(library, start: str):
-    (entry,) = [e for e in library.entries if e.title.startswith(start)]
-    return entry
-
-
 # --- in process ----------------------------------------------------------------------------
 
 
 def test_jsonl_record_keys_and_values(library):
-    entry = find(library, "NVLM")
+    entry = by_title(library, "NVLM")
     state = FakeState(read=[entry.id])
     (line,) = export_jsonl([entry], state)
     assert line.endswith("\n") and line.count("\n") == 1
@@ -75,12 +63,12 @@ def test_jsonl_record_keys_and_values(library):
 
 
 def test_select_filters(library):
-    a, b, c = find(library, "AquilaMoE"), find(library, "NVLM"), find(library, "Mutual Reasoning")
+    a, b, c = by_title(library, "AquilaMoE"), by_title(library, "NVLM"), by_title(library, "Mutual Reasoning")
     state = FakeState(read=[a.id], bookmarks={a.id: "", b.id: ""})
     assert select(library.entries, state, bookmarked=True) == [b, a]
     assert select([a, b, c], state, unread=True) == [b, c]
     assert select([a, b, c], state, bookmarked=True, unread=True) == [b]
-    assert select(library.entries, state, tags=["mcts"]) == [find(library, "CPL:")]
+    assert select(library.entries, state, tags=["mcts"]) == [by_title(library, "CPL:")]
     assert [e.title[:6] for e in select(library.entries, state, tags=["search"])] == [
         "A Simp", "CPL: C", "Mutual", "Theore",
     ]
@@ -94,7 +82,7 @@ def test_bibtex_export_is_bibtex_all(library):
 
 
 def test_markdown_export(library):
-    pixtral, aquila = find(library, "Announcing Pixtral"), find(library, "AquilaMoE")
+    pixtral, aquila = by_title(library, "Announcing Pixtral"), by_title(library, "AquilaMoE")
     state = FakeState(bookmarks={pixtral.id: "Compare with Qwen2-VL.\n\nVision encoder [link](https://mistral.ai)"})
     assert export_markdown([pixtral, aquila], state) == (
         "- [Announcing Pixtral 12B](https://arxiv.org/search/?query=Announcing+Pixtral+12B&searchtype=title)\n"
@@ -114,7 +102,7 @@ def test_markdown_export(library):
 
 
 def test_markdown_without_notes_in_the_state(library):
-    text = export_markdown([find(library, "NVLM")], StateWithoutNotes())
+    text = export_markdown([by_title(library, "NVLM")], StateWithoutNotes())
     assert "Note:" not in text and text.startswith("- [NVLM: Open Frontier-Class Multimodal LLMs](")
 
 
@@ -171,7 +159,7 @@ def test_command_bibtex(dirs, library):
 
 
 def test_command_markdown_bookmarked(dirs, library):
-    nvlm, qi = find(library, "NVLM"), find(library, "Mutual Reasoning")
+    nvlm, qi = by_title(library, "NVLM"), by_title(library, "Mutual Reasoning")
     write_state(dirs[0], bookmarks={qi.id: "", nvlm.id: "Check the 1-D tile tagging."})
     done = run_export(dirs, "--bookmarked", "--format", "markdown")
     assert done.returncode == 0, done.stderr
@@ -188,7 +176,7 @@ def test_command_markdown_bookmarked(dirs, library):
 
 
 def test_command_filters_the_same_way_for_every_format(dirs, library):
-    aquila, nvlm = find(library, "AquilaMoE"), find(library, "NVLM")
+    aquila, nvlm = by_title(library, "AquilaMoE"), by_title(library, "NVLM")
     write_state(dirs[0], read=[aquila.id], bookmarks=[aquila.id, nvlm.id])
     state = load_state(dirs[0] / "state.toml")[0]
     cases = [

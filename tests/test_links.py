@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.library import load_library
 from digest_tui.links import (
     LinkKind,
     arxiv_id,
@@ -27,23 +26,8 @@ from digest_tui.links import (
     trim_url,
 )
 from digest_tui.model import Entry
+from tests.seedhelpers import by_title
 from digest_tui.parse import parse
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-@pytest.fixture(scope="module")
-def library():
-    lib = load_library([SEEDS])
-    assert not lib.problems
-    return lib
-
-
-def by_title(library, start: str) -> Entry:
-    matches = [e for e in library.entries if e.title.startswith(start)]
-    assert len(matches) == 1, start
-    return matches[0]
-
 
 def make_entry(title: str, arxiv: str = "", **kw) -> Entry:
     fields = dict(
