@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from sys import intern
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
@@ -56,22 +57,39 @@ def split_lines(text: str) -> list[str]:
     """Split on LF, CRLF or CR only, so line numbers match what an editor shows."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    return re.split(r"\r\n|\r|\n", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def classify(text: str) -> Kind:
     stripped = text.strip()
     if not stripped:
         return Kind.BLANK
-    if parse_date(stripped) is not None or _looks_like_date(stripped):
-        return Kind.DATE
-    if TAG.sub("", stripped).strip() == "":
-        return Kind.TAGS
-    if _is_authors(stripped):
-        return Kind.AUTHORS
-    if own_arxiv_id(stripped):
-        return Kind.ARXIV
-    return Kind.TEXT
+    return _kind(stripped)
+
+
+# Each kind but TEXT needs a certain first character, so most lines are told apart by it
+# before any regular expression runs.
+_ARXIV_FIRST = frozenset("aAhH")
+
+
+def _kind(stripped: str) -> Kind:
+    """classify() of a non-blank, stripped line."""
+    first = stripped[0]
+    if first.isdecimal():  # both date spellings start with a digit (\d is any decimal digit)
+        if parse_date(stripped) is not None or _looks_like_date(stripped):
+            return _DATE
+    elif first == "#":
+        if TAG.sub("", stripped).strip() == "":
+            return _TAGS
+    elif first == "(":
+        if stripped[-1] == ")" and _is_authors(stripped):
+            return _AUTHORS
+    elif first in _ARXIV_FIRST:
+        if own_arxiv_id(stripped):
+            return _ARXIV
+    return _TEXT
 
 
 def _looks_like_date(stripped: str) -> bool:
@@ -98,7 +116,8 @@ def _is_authors(stripped: str) -> bool:
 
 def parse_authors(stripped: str) -> tuple[str, ...]:
     inner = stripped[1:-1]
-    return tuple(name.strip() for name in inner.split(",") if name.strip())
+    # Interned: the same names recur across an archive, and each is then kept once.
+    return tuple(intern(name.strip()) for name in inner.split(",") if name.strip())
 
 
 def parse_tags(stripped: str) -> tuple[str, ...]:
@@ -106,61 +125,82 @@ def parse_tags(stripped: str) -> tuple[str, ...]:
     for tag in TAG.findall(stripped):
         if tag[1:] not in tags:
             tags.append(tag[1:])
-    return tuple(tags)
+    return tuple(intern(tag) for tag in tags)
 
 
 def parse(text: str, source: str = "<text>") -> ParseResult:
     """Read every entry of a digest. Each non-blank line ends in an entry or a problem."""
-    lines = [Line(n, t, classify(t)) for n, t in enumerate(split_lines(text), start=1)]
-    return _Parser([ln for ln in lines if ln.kind is not Kind.BLANK], source).run()
+    numbers: list[int] = []
+    texts: list[str] = []
+    kinds: list[Kind] = []
+    kind_of = _kind
+    for number, line in enumerate(split_lines(text), start=1):
+        stripped = line.strip()
+        if stripped:
+            numbers.append(number)
+            texts.append(stripped)
+            kinds.append(kind_of(stripped))
+    return _Parser(numbers, texts, kinds, source).run()
+
+
+_BLANK, _DATE, _TAGS, _AUTHORS, _ARXIV, _TEXT = Kind.BLANK, Kind.DATE, Kind.TAGS, Kind.AUTHORS, Kind.ARXIV, Kind.TEXT
 
 
 class _Parser:
-    def __init__(self, lines: list[Line], source: str) -> None:
-        self.lines = lines
+    """The non-blank lines as three parallel lists: line numbers, stripped texts and kinds."""
+
+    def __init__(self, numbers: list[int], texts: list[str], kinds: list[Kind], source: str) -> None:
+        self.numbers = numbers
+        self.texts = texts
+        # Two sentinels past the end, so looking ahead needs no bounds checks.
+        self.kinds: list[Kind | None] = [*kinds, None, None]
+        self.count = len(texts)
         self.source = source
         self.result = ParseResult()
         self.day: date | None = None
-        # The valid date header no entry has been read under yet, and the last invalid one.
-        self.header: Line | None = None
-        self.bad_header: Line | None = None
-        self.orphans: list[Line] = []
+        # The valid date header no entry has been read under yet, and the last invalid one
+        # (indices into the lists).
+        self.header: int | None = None
+        self.bad_header: int | None = None
+        self.orphans: list[int] = []
 
     def kind(self, i: int) -> Kind | None:
-        return self.lines[i].kind if i < len(self.lines) else None
+        return self.kinds[i] if i < self.count else None
 
     def starts_entry(self, i: int) -> bool:
         """A title line: text followed by an authors line (an own arXiv line may sit between)."""
-        line = self.lines[i]
-        if line.kind is not Kind.TEXT or len(line.text.strip()) > MAX_TITLE:
+        kinds = self.kinds
+        if kinds[i] is not _TEXT or len(self.texts[i]) > MAX_TITLE:
             return False
-        after = self.kind(i + 1)
-        return after is Kind.AUTHORS or (after is Kind.ARXIV and self.kind(i + 2) is Kind.AUTHORS)
+        after = kinds[i + 1]
+        return after is _AUTHORS or (after is _ARXIV and kinds[i + 2] is _AUTHORS)
 
     def run(self) -> ParseResult:
         i = 0
+        kinds, texts, count = self.kinds, self.texts, self.count
+        starts_entry = self.starts_entry
         # After a date header or a tags line, the next line is a title even without authors.
         at_boundary = False
-        while i < len(self.lines):
-            line = self.lines[i]
-            if line.kind is Kind.DATE:
+        while i < count:
+            kind = kinds[i]
+            if kind is _DATE:
                 self.flush_orphans()
                 self.flush_header()
-                self.day = parse_date(line.text.strip())
+                self.day = parse_date(texts[i])
                 if self.day is None:
-                    self.problem(line, f"not a valid date: {line.text.strip()!r}")
-                    self.bad_header = line
+                    self.problem(i, f"not a valid date: {texts[i]!r}")
+                    self.bad_header = i
                 else:
-                    self.header = line
+                    self.header = i
                 at_boundary = True
                 i += 1
-            elif self.starts_entry(i) or (at_boundary and line.kind in (Kind.TEXT, Kind.ARXIV)):
+            elif starts_entry(i) or (at_boundary and (kind is _TEXT or kind is _ARXIV)):
                 self.flush_orphans()
                 i, closed = self.read_entry(i)
                 at_boundary = closed
             else:
-                self.orphans.append(line)
-                at_boundary = line.kind is Kind.TAGS
+                self.orphans.append(i)
+                at_boundary = kind is _TAGS
                 i += 1
         self.flush_orphans()
         self.flush_header()
@@ -169,51 +209,55 @@ class _Parser:
 
     def read_entry(self, start: int) -> tuple[int, bool]:
         """Read the entry whose title is at `start`; return the next index and whether a tags line closed it."""
-        title_line = self.lines[start]
-        title = title_line.text.strip()
+        kinds, texts, count = self.kinds, self.texts, self.count
+        title = texts[start]
         i = start + 1
         arxiv = ""
-        if self.kind(i) is Kind.ARXIV and self.kind(i + 1) is Kind.AUTHORS:
-            arxiv = own_arxiv_id(self.lines[i].text.strip())
+        if kinds[i] is _ARXIV and kinds[i + 1] is _AUTHORS:
+            arxiv = own_arxiv_id(texts[i])
             i += 1
         authors: tuple[str, ...] = ()
-        if self.kind(i) is Kind.AUTHORS:
-            authors = parse_authors(self.lines[i].text.strip())
+        if kinds[i] is _AUTHORS:
+            authors = parse_authors(texts[i])
             i += 1
         else:
-            self.problem(title_line, f"entry {_short(title)!r} has no authors line")
-        if not arxiv and self.kind(i) is Kind.ARXIV:
-            arxiv = own_arxiv_id(self.lines[i].text.strip())
+            self.problem(start, f"entry {_short(title)!r} has no authors line")
+        if not arxiv and kinds[i] is _ARXIV:
+            arxiv = own_arxiv_id(texts[i])
             i += 1
-        body: list[str] = []
+        body_start = i
         tags: tuple[str, ...] = ()
         closed = False
-        while i < len(self.lines):
-            kind = self.kind(i)
-            if kind is Kind.TAGS:
-                tags = parse_tags(self.lines[i].text.strip())
-                closed = True
-                i += 1
+        starts_entry = self.starts_entry
+        while i < count:
+            kind = kinds[i]
+            if kind is _TAGS:
                 break
-            if kind is Kind.DATE or self.starts_entry(i):
+            if kind is _DATE or (kind is _TEXT and starts_entry(i)):
                 break
-            body.append(self.lines[i].text.strip())
             i += 1
-        last = self.lines[i - 1]
+        body = texts[body_start:i]
+        if i < count and kinds[i] is _TAGS:
+            tags = parse_tags(texts[i])
+            closed = True
+            i += 1
+        last = self.numbers[i - 1]
         if not closed:
-            self.problem(title_line, f"entry {_short(title)!r} has no #tags line", end=last.number)
+            self.problem(start, f"entry {_short(title)!r} has no #tags line", end=last)
         if self.day is None:
             if self.bad_header is not None:
-                where = f"is under an invalid date header (line {self.bad_header.number})"
+                where = f"is under an invalid date header (line {self.numbers[self.bad_header]})"
             else:
                 where = "comes before any date header"
-            self.problem(title_line, f"entry {_short(title)!r} {where}; skipped", end=last.number)
+            self.problem(start, f"entry {_short(title)!r} {where}; skipped", end=last)
             return i, closed
         self.header = None
-        first_korean = next((n for n, text in enumerate(body) if has_hangul(text)), len(body))
+        # An ASCII line has no Hangul: most abstract lines need no regular expression.
+        first_korean = next((n for n, text in enumerate(body) if not text.isascii() and has_hangul(text)), len(body))
         abstract = "\n".join(body[:first_korean])
         commentary = "\n".join(body[first_korean:])
-        all_text = "\n".join([title, *body])
+        # A URL never spans lines and always has "://": only such lines are searched for links.
+        linked = "\n".join([text for text in (title, *body) if "://" in text])
         self.result.entries.append(
             Entry(
                 id=entry_id(title),
@@ -223,22 +267,23 @@ class _Parser:
                 abstract=abstract,
                 commentary=commentary,
                 tags=tags,
-                links=tuple(extract_links(all_text)),
+                links=tuple(extract_links(linked)) if linked else (),
                 source=self.source,
-                line=title_line.number,
-                end_line=last.number,
+                line=self.numbers[start],
+                end_line=last,
                 arxiv_id=arxiv,
             )
         )
         return i, closed
 
-    def problem(self, line: Line, message: str, end: int = 0) -> None:
-        self.result.problems.append(Problem(self.source, line.number, message, end or line.number))
+    def problem(self, i: int, message: str, end: int = 0) -> None:
+        number = self.numbers[i]
+        self.result.problems.append(Problem(self.source, number, message, end or number))
 
     def flush_header(self) -> None:
         """Report a date header that no entry followed before the next header or the end."""
         if self.header is not None:
-            self.problem(self.header, f"date header {self.header.text.strip()!r} has no entries under it")
+            self.problem(self.header, f"date header {self.texts[self.header]!r} has no entries under it")
             self.header = None
 
     def flush_orphans(self) -> None:
@@ -248,7 +293,7 @@ class _Parser:
         first, last = self.orphans[0], self.orphans[-1]
         count = len(self.orphans)
         what = "line" if count == 1 else f"{count} lines"
-        self.problem(first, f"{what} outside any entry: {_short(first.text.strip())!r}", end=last.number)
+        self.problem(first, f"{what} outside any entry: {_short(self.texts[first])!r}", end=self.numbers[last])
         self.orphans = []
 
 
