@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+import calendar
+from bisect import bisect_left
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
+from itertools import compress
+from operator import attrgetter, not_
 
 from digest_tui.library import Library
 from digest_tui.search import SearchIndex
@@ -58,25 +63,61 @@ def select(
     bookmarked: Container[str] = frozenset(),
     watched: Container[int] = frozenset(),
 ) -> list[int]:
-    """Indices into library.entries of the entries `flt` lets through, in its sort order."""
+    """Indices into library.entries of the entries `flt` lets through, in its sort order.
+
+    Each part narrows with an index rather than a look at every entry: a date is a run of
+    the newest-first entries, a tag has its list of entries, a query the search index.
+    """
     entries = library.entries
-    chosen = index.search(flt.query) if flt.query.strip() else range(len(entries))
-    result: list[int] = []
-    for i in chosen:
-        entry = entries[i]
-        if flt.year is not None:
-            d = entry.date
-            if d.year != flt.year or (flt.month and d.month != flt.month) or (flt.day and d.day != flt.day):
-                continue
-        if flt.tag is not None and flt.tag not in entry.tags:
-            continue
-        if flt.unread_only and entry.id in read:
-            continue
-        if flt.bookmarked_only and entry.id not in bookmarked:
-            continue
-        if flt.watched_only and i not in watched:
-            continue
-        result.append(i)
+    chosen: Sequence[int] = range(len(entries))
+    if flt.year is not None:
+        run = _date_run(library, flt)
+        if run is None:  # a day without a month, or no such date
+            chosen = [i for i in chosen if _on_date(entries[i].date, flt)]
+        else:
+            chosen = run
+    if flt.tag is not None:
+        chosen = _within(library.by_tag.get(flt.tag, []), chosen)
+    if flt.query.strip():
+        chosen = _within(index.search(flt.query), chosen)
+    ids = map(attrgetter("id"), map(entries.__getitem__, chosen))
+    if flt.unread_only and flt.bookmarked_only:
+        chosen = [i for i in chosen if entries[i].id not in read and entries[i].id in bookmarked]
+    elif flt.unread_only:
+        chosen = list(compress(chosen, map(not_, map(read.__contains__, ids))))
+    elif flt.bookmarked_only:
+        chosen = list(compress(chosen, map(bookmarked.__contains__, ids)))
+    if flt.watched_only:
+        chosen = list(compress(chosen, map(watched.__contains__, chosen)))
     if flt.sort == "title":
-        result.sort(key=lambda i: entries[i].title.casefold())
-    return result
+        return sorted(chosen, key=library.title_rank.__getitem__)
+    return list(chosen)
+
+
+def _on_date(d: date, flt: Filter) -> bool:
+    return d.year == flt.year and (not flt.month or d.month == flt.month) and (not flt.day or d.day == flt.day)
+
+
+def _date_run(library: Library, flt: Filter) -> range | None:
+    """The positions of the entries of the filter's year, month or day."""
+    year, month, day = flt.year, flt.month, flt.day
+    try:
+        if not month:
+            if day:
+                return None
+            return library.date_range(date(year, 1, 1), date(year, 12, 31))
+        if not day:
+            last = calendar.monthrange(year, month)[1]
+            return library.date_range(date(year, month, 1), date(year, month, last))
+        return library.date_range(date(year, month, day), date(year, month, day))
+    except (ValueError, OverflowError, calendar.IllegalMonthError, TypeError):
+        return None
+
+
+def _within(found: Sequence[int], chosen: Sequence[int]) -> Sequence[int]:
+    """The sorted indices `found` that are also in `chosen` (sorted; a range or a list)."""
+    if isinstance(chosen, range):
+        if chosen.step == 1:
+            return found[bisect_left(found, chosen.start) : bisect_left(found, chosen.stop)]
+    members = set(chosen)
+    return list(compress(found, map(members.__contains__, found)))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
+from bisect import bisect_left, bisect_right
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 
 from digest_tui.model import Entry, Problem
@@ -102,7 +105,15 @@ def _failed(name: str, message: str) -> ParseResult:
 
 
 def newest_first(entries: Iterable[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (-e.date.toordinal(), e.source, e.line))
+    # By source and line, then (a stable sort keeps that order among equal dates) by date.
+    ordered = sorted(entries, key=_BY_PLACE)
+    ordered.sort(key=_BY_DATE, reverse=True)
+    return ordered
+
+
+_BY_DATE = attrgetter("date")
+_BY_PLACE = attrgetter("source", "line")
+_BY_DATE_AND_PLACE = attrgetter("date", "source", "line")
 
 
 @dataclass
@@ -113,6 +124,9 @@ class Library:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+    search_texts: list[bytes] | None = field(default=None, repr=False, compare=False)
+    """What search looks in for each entry, in the order of `entries`, when the parsed files
+    came with it (search.SearchIndex computes it otherwise)."""
 
     def __post_init__(self) -> None:
         self.by_id = {entry.id: index for index, entry in enumerate(self.entries)}
@@ -125,12 +139,14 @@ class Library:
         and each later appearance becomes a note."""
         all_problems = list(problems)
         candidates: list[Entry] = []
+        results = list(results)
         for result in results:
             candidates.extend(result.entries)
             all_problems.extend(result.problems)
         kept: dict[str, Entry] = {}
         notes: list[Problem] = []
-        for entry in sorted(candidates, key=lambda e: (e.date, e.source, e.line)):
+        candidates.sort(key=_BY_DATE_AND_PLACE)
+        for entry in candidates:
             first = kept.get(entry.id)
             if first is None:
                 kept[entry.id] = entry
@@ -138,7 +154,11 @@ class Library:
                 notes.append(
                     Problem(entry.source, entry.line, f"{entry.title!r} already appears at {first.source}:{first.line}")
                 )
-        return cls(newest_first(kept.values()), all_problems, notes, list(sources))
+        # The kept entries are in (date, source, line) order already: a stable sort by date
+        # alone puts them newest first, each day's in file order.
+        entries = list(kept.values())
+        entries.sort(key=_BY_DATE, reverse=True)
+        return cls(entries, all_problems, notes, list(sources), _texts_for(entries, results))
 
     @cached_property
     def by_tag(self) -> dict[str, list[int]]:
@@ -148,6 +168,26 @@ class Library:
             for tag in entry.tags:
                 index.setdefault(tag, []).append(position)
         return index
+
+    @cached_property
+    def _days(self) -> list[int]:
+        """Minus each entry's date ordinal: ascending, since entries are newest first."""
+        return [-entry.date.toordinal() for entry in self.entries]
+
+    def date_range(self, first: date, last: date) -> range:
+        """Positions of the entries dated from `first` to `last` (inclusive): the entries are
+        newest first, so they are one run."""
+        days = self._days
+        return range(bisect_left(days, -last.toordinal()), bisect_right(days, -first.toordinal()))
+
+    @cached_property
+    def title_rank(self) -> list[int]:
+        """Each entry's place in the order of case-folded titles (ties by position)."""
+        order = sorted(range(len(self.entries)), key=[entry.title.casefold() for entry in self.entries].__getitem__)
+        rank = [0] * len(order)
+        for place, position in enumerate(order):
+            rank[position] = place
+        return rank
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -159,6 +199,21 @@ class Library:
     def tag_counts(self) -> list[tuple[str, int]]:
         """Tags with their entry counts, most used first (ties by name)."""
         return sorted(((tag, len(ix)) for tag, ix in self.by_tag.items()), key=lambda item: (-item[1], item[0]))
+
+
+def _texts_for(entries: list[Entry], results: list[ParseResult]) -> list[bytes] | None:
+    """The search texts of `entries`, when every result that gave an entry came with them."""
+    texts: dict[int, bytes] = {}
+    for result in results:
+        if len(result.search_texts) != len(result.entries):
+            if result.entries:
+                return None
+            continue
+        texts.update(zip(map(id, result.entries), result.search_texts))
+    try:
+        return [texts[id(entry)] for entry in entries]
+    except KeyError:
+        return None
 
 
 def iter_digests(files: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:
