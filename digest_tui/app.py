@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Sparkline, Static, Tree
 
 from digest_tui import cite, clipboard, config, links
+from digest_tui.cache import ParseCache
 from digest_tui.commands import EntryCommands
 from digest_tui.filters import SORTS, Filter, select
 from digest_tui.library import Library, resolve_sources
@@ -188,13 +189,22 @@ class DigestApp(App[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        """Read state and digests off the UI thread, reporting progress as files finish."""
+        """Read state and digests off the UI thread: the newest entries as soon as there are a
+        screenful, then all of them; files parsed before come from the parse cache."""
         messages = self.store.load()
-        library = self.loader.load(progress=lambda done, total: self.call_from_thread(self.show_progress, done, total))
-        index = SearchIndex(library.entries)
-        watched = self.watch.matching(library, index)
-        self.call_from_thread(self.library_ready, library, index, watched, self.startup_messages + messages)
+        if self.loader.cache is None:
+            self.loader.cache = ParseCache(config.cache_dir())
+        library = self.loader.load(
+            progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
+            first=lambda first: self.call_from_thread(self.install_library, *self.indexed(first), final=False),
+        )
+        self.call_from_thread(self.library_ready, *self.indexed(library), self.startup_messages + messages)
         self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
+        self.loader.save_cache()
+
+    def indexed(self, library: Library) -> tuple[Library, SearchIndex, frozenset[int]]:
+        index = SearchIndex(library.entries, library.search_texts)
+        return library, index, self.watch.matching(library, index)
 
     def poll_sources(self) -> None:
         if not self.polling:
@@ -207,7 +217,7 @@ class DigestApp(App[None]):
         try:
             library = self.loader.refresh()
             if library is not None:
-                index = SearchIndex(library.entries)
+                index = SearchIndex(library.entries, library.search_texts)
                 self.call_from_thread(self.library_updated, library, index, self.watch.matching(library, index))
         finally:
             self.polling = False
@@ -222,8 +232,8 @@ class DigestApp(App[None]):
         if library.problems:
             self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning", markup=False)
 
-    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
-        self.library, self.index, self.watched, self.loading = library, index, watched, False
+    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> None:
+        self.library, self.index, self.watched, self.loading = library, index, watched, not final
         self.recount()
         self.query_one(DateTree).fill(library.entries, self.unread_by_date)
         self.query_one(TagTree).fill(library.tag_counts())

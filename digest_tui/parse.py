@@ -45,6 +45,8 @@ class Line:
 class ParseResult:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    search_texts: list[bytes] = field(default_factory=list)
+    """What search looks in for each entry (search.search_bytes), when already computed."""
 
 
 def entry_id(title: str) -> str:

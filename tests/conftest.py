@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_dir(tmp_path_factory: pytest.TempPathFactory):
+    """The parse cache of every reader a test starts goes to a temporary directory, never the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    before = os.environ.get("DIGEST_TUI_CACHE_DIR")
+    os.environ["DIGEST_TUI_CACHE_DIR"] = str(directory)
+    yield directory
+    if before is None:
+        del os.environ["DIGEST_TUI_CACHE_DIR"]
+    else:
+        os.environ["DIGEST_TUI_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,269 @@
+"""The parse cache: what each digest file parsed into, so a warm start reads no digest twice.
+
+One file, <cache_dir>/parsed.cache, rewritten whole (atomically) after a load that parsed
+anything. A record is found by the file's path and used only while the file still has the
+size and modification time it had when it was parsed. The cache holds plain data only
+(strings, numbers, lists and tuples, written with `marshal`), checked field by field when
+read back; a cache that is damaged, from another version or unreadable is ignored, and one
+that cannot be written is simply not written.
+
+Layout: MAGIC, one blob per file, the index, the length of the index (8 bytes, little-endian)
+and MAGIC again, so the file is written in one pass. The index is marshal data: (version,
+[(path, size, mtime_ns, newest, offset, length)]), `newest` being the latest date in the
+file (a proleptic ordinal, 0 if none) and offset and length placing the file's blob after
+the first MAGIC.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import tempfile
+import time
+from collections.abc import Iterable
+from datetime import date
+from itertools import chain, repeat
+from pathlib import Path
+from typing import BinaryIO
+
+from digest_tui import __version__
+from digest_tui.model import Entry, Problem
+from digest_tui.parse import ParseResult
+
+MAGIC = b"digest-tui parse cache\n\x01"
+CACHE_FILE = "parsed.cache"
+VERSION = f"{__version__}/1"
+"""Written into the index; a cache written by any other version of the parser is not used."""
+_LENGTH = 8
+STALE_TEMP_SECONDS = 600
+_MAX_INDEX = 1 << 30
+
+
+class ParseCache:
+    """Read records from one cache file and write a new one; never raises OSError or ValueError."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.path = Path(directory) / CACHE_FILE if directory is not None else None
+        self._file: BinaryIO | None = None
+        self._base = 0
+        self.index: dict[str, tuple[int, int, int, int, int]] = {}
+        """path -> (size, mtime_ns, newest, offset, length) of each record in the file."""
+        self.problem: str | None = None
+        """Why the cache was not used or not written, for the curious (never shown as an error)."""
+        self._dates: dict[int, date] = {}
+        self._buffer = bytearray(1 << 20)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Read the index of the cache file, if there is a usable one."""
+        self.close()
+        if self.path is None:
+            return
+        try:
+            handle = open(self.path, "rb")
+        except OSError as error:
+            if not isinstance(error, FileNotFoundError):
+                self.problem = f"cannot read {self.path}: {error.strerror or error}"
+            return
+        try:
+            self.index = self._read_index(handle)
+            self._file = handle
+            self._base = len(MAGIC)
+        except Exception as error:  # damaged, foreign or truncated: start afresh
+            handle.close()
+            self.index = {}
+            self.problem = f"{self.path} not used: {error}"
+
+    @staticmethod
+    def _read_index(handle: BinaryIO) -> dict[str, tuple[int, int, int, int, int]]:
+        if handle.read(len(MAGIC)) != MAGIC:
+            raise ValueError("not a parse cache of this format")
+        end = handle.seek(0, os.SEEK_END)
+        footer = _LENGTH + len(MAGIC)
+        if end < len(MAGIC) + footer:
+            raise ValueError("truncated")
+        handle.seek(end - footer)
+        tail = handle.read(footer)
+        length = int.from_bytes(tail[:_LENGTH], "little")
+        if tail[_LENGTH:] != MAGIC or not 0 < length <= end - len(MAGIC) - footer or length > _MAX_INDEX:
+            raise ValueError("truncated or damaged")
+        handle.seek(end - footer - length)
+        version, rows = marshal.loads(handle.read(length))
+        if version != VERSION:
+            raise ValueError(f"written by version {version!r}")
+        limit = end - footer - length - len(MAGIC)
+        index = {}
+        for path, size, mtime, newest, offset, blob_length in rows:
+            if type(path) is not str or not all(type(n) is int and n >= 0 for n in (size, mtime, newest, offset, blob_length)):
+                raise ValueError("bad index row")
+            if offset + blob_length > limit:
+                raise ValueError("record past the end")
+            index[path] = (size, mtime, newest, offset, blob_length)
+        return index
+
+    def newest(self, path: str, size: int, mtime_ns: int) -> int | None:
+        """The latest date in the file, as an ordinal, when a fresh record of it is cached."""
+        row = self.index.get(path)
+        if row is None or row[0] != size or row[1] != mtime_ns:
+            return None
+        return row[2]
+
+    def get(self, path: str, size: int, mtime_ns: int) -> ParseResult | None:
+        """The cached result for the file at `path`, if it was parsed at this size and time."""
+        row = self.index.get(path)
+        if row is None or row[0] != size or row[1] != mtime_ns or self._file is None:
+            return None
+        try:
+            return self._decode(path, self._blob(row))
+        except Exception:  # a damaged record: the file is parsed again, and its record replaced
+            del self.index[path]
+            return None
+
+    def _blob(self, row: tuple[int, int, int, int, int]) -> memoryview:
+        """The record's bytes, in a buffer reused for the next record."""
+        assert self._file is not None
+        length = row[4]
+        if len(self._buffer) < length:
+            self._buffer = bytearray(max(length, 2 * len(self._buffer)))
+        view = memoryview(self._buffer)[:length]
+        self._file.seek(self._base + row[3])
+        if self._file.readinto(view) != length:
+            raise ValueError("truncated record")
+        return view
+
+    def _decode(self, source: str, blob: bytes) -> ParseResult:
+        columns = marshal.loads(blob)
+        if type(columns) is not tuple or len(columns) != 15:
+            raise ValueError("bad record")
+        ids, ordinals, titles, authors, abstracts, commentaries, tags, links, lines, end_lines, arxiv_ids, texts, p_lines, p_messages, p_ends = columns
+        count = len(ids)
+        for column, kind in ((ids, str), (ordinals, int), (titles, str), (abstracts, str), (commentaries, str), (lines, int), (end_lines, int), (arxiv_ids, str), (texts, bytes)):
+            _check(column, kind, count)
+        for column in (authors, tags, links):
+            _check(column, tuple, count)
+            names = list(chain.from_iterable(column))
+            _check(names, str, len(names))
+        problems = len(p_lines)
+        for column, kind in ((p_lines, int), (p_messages, str), (p_ends, int)):
+            _check(column, kind, problems)
+        dates = self._dates
+        days = []
+        for ordinal in ordinals:
+            day = dates.get(ordinal)
+            if day is None:
+                day = dates[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
+            days.append(day)
+        entries = list(map(Entry, ids, days, titles, authors, abstracts, commentaries, tags, links, repeat(source), lines, end_lines, arxiv_ids))
+        return ParseResult(entries, list(map(Problem, repeat(source), p_lines, p_messages, p_ends)), list(texts))
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(self, records: Iterable[tuple[str, int, int, ParseResult]]) -> bool:
+        """Replace the cache file with records of these files (path, size, mtime_ns, result).
+
+        Records the open cache holds for the same file at the same size and time are copied
+        as they are. Returns whether the file was written.
+        """
+        if self.path is None:
+            return False
+        temp: str | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temp_files(self.path.parent)
+            fd, temp = tempfile.mkstemp(prefix=f".{CACHE_FILE}.", suffix=".tmp", dir=self.path.parent)
+            rows = []
+            with os.fdopen(fd, "wb") as out:
+                out.write(MAGIC)
+                offset = 0
+                for path, size, mtime, result in records:
+                    blob, newest = self._reusable(path, size, mtime)
+                    if blob is None:
+                        blob = encode(result)
+                        newest = max((entry.date.toordinal() for entry in result.entries), default=0)
+                    out.write(blob)
+                    rows.append((path, size, mtime, newest, offset, len(blob)))
+                    offset += len(blob)
+                index = marshal.dumps((VERSION, rows))
+                out.write(index)
+                out.write(len(index).to_bytes(_LENGTH, "little"))
+                out.write(MAGIC)
+            os.replace(temp, self.path)
+            temp = None
+            return True
+        except (OSError, ValueError) as error:
+            self.problem = f"cannot write {self.path}: {getattr(error, 'strerror', None) or error}"
+            return False
+        finally:
+            if temp is not None:
+                _remove(temp)
+
+    def _reusable(self, path: str, size: int, mtime: int) -> tuple[memoryview | bytes | None, int]:
+        row = self.index.get(path)
+        if row is None or row[0] != size or row[1] != mtime or self._file is None:
+            return None, 0
+        try:
+            return self._blob(row), row[2]
+        except (OSError, ValueError):
+            return None, 0
+
+
+def encode(result: ParseResult) -> bytes:
+    """A file's record: its entries and problems as columns of plain values."""
+    entries = result.entries
+    texts = result.search_texts
+    if len(texts) != len(entries):
+        from digest_tui.search import search_bytes
+
+        texts = [search_bytes(entry) for entry in entries]
+    problems = result.problems
+    return marshal.dumps(
+        (
+            [e.id for e in entries],
+            [e.date.toordinal() for e in entries],
+            [e.title for e in entries],
+            [e.authors for e in entries],
+            [e.abstract for e in entries],
+            [e.commentary for e in entries],
+            [e.tags for e in entries],
+            [e.links for e in entries],
+            [e.line for e in entries],
+            [e.end_line for e in entries],
+            [e.arxiv_id for e in entries],
+            list(texts),
+            [p.line for p in problems],
+            [p.message for p in problems],
+            [p.end_line for p in problems],
+        )
+    )
+
+
+def _check(column: object, kind: type, count: int) -> None:
+    """`column` is a list or tuple of `count` values, each exactly of type `kind`."""
+    if type(column) not in (list, tuple) or len(column) != count:  # type: ignore[arg-type]
+        raise ValueError("bad column")
+    if count and set(map(type, column)) != {kind}:  # type: ignore[call-overload]
+        raise ValueError("bad column")
+
+
+def _remove_stale_temp_files(directory: Path) -> None:
+    """Remove what a writer killed halfway left behind (not what one is writing right now)."""
+    now = time.time()
+    for temp in directory.glob(f".{CACHE_FILE}.*.tmp"):
+        try:
+            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
+                temp.unlink()
+        except OSError:
+            pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
