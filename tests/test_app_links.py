@@ -127,7 +127,9 @@ async def test_clicking_a_link_in_the_detail_pane_opens_it(tmp_path, linked_dige
     app = make_app(tmp_path / "config", [linked_digest], url_opener=browser)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await app.run_action("open_link(1)")
+        lines = app.detail.text.split("\n")
+        y = next(number for number, line in enumerate(lines) if line.startswith("[1] "))
+        await pilot.click("#detail-body", offset=(6, y))
         await wait_for(pilot, lambda: browser.opened)
         assert browser.opened == ["https://github.com/example/repo"]
 
