@@ -125,7 +125,7 @@ async def test_link_list_labels_and_opens_links(tmp_path, linked_digest):
 async def test_clicking_a_link_in_the_detail_pane_opens_it(tmp_path, linked_digest):
     browser = Browser()
     app = make_app(tmp_path / "config", [linked_digest], url_opener=browser)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(200, 60)) as pilot:  # wide enough that no line wraps
         await loaded(pilot)
         lines = app.detail.text.split("\n")
         y = next(number for number, line in enumerate(lines) if line.startswith("[1] "))
