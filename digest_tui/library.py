@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -70,6 +71,11 @@ def read_digest(path: Path) -> ParseResult:
 
 
 def parse_bytes(data: bytes, name: str) -> ParseResult:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Editors on Windows save "Unicode" as UTF-16: readable, but worth telling.
+        result = parse(data.decode("utf-16", errors="replace"), name)
+        result.problems.insert(0, Problem(name, 1, "encoded as UTF-16, not UTF-8; read anyway (save it as UTF-8)"))
+        return result
     if _is_binary(data):
         return _failed(name, "binary file, not a text digest; skipped")
     try:

@@ -246,3 +246,12 @@ def test_property_any_bytes_parse(data):
         assert problem.source == "bytes.txt"
     for entry in result.entries:
         assert entry.source == "bytes.txt"
+
+
+def test_a_utf16_digest_is_read_and_its_encoding_reported(tmp_path, seed_files):
+    text = seed_files[0].read_text(encoding="utf-8")
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode("utf-16"))  # with its byte order mark, as Windows editors save it
+    library = load_library([path])
+    assert len(library.entries) == 5
+    assert [str(p) for p in library.problems] == [f"{path}:1: encoded as UTF-16, not UTF-8; read anyway (save it as UTF-8)"]
