@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import webbrowser
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -12,23 +11,23 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Sparkline, Static, Tree
 
-from digest_tui import cite, clipboard, config, links
+from digest_tui import config
 from digest_tui.cache import ParseCache
 from digest_tui.commands import EntryCommands
 from digest_tui.filters import SORTS, Filter, select
+from digest_tui.keys import EVERYWHERE, READER_BINDINGS
 from digest_tui.library import Library, resolve_sources
+from digest_tui.link_actions import LinkActions
 from digest_tui.loader import Loader
 from digest_tui.model import Entry
-from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
+from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen
-from digest_tui.screens.links import LinkAction, LinkItem, LinksScreen
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
 from digest_tui.related import related_entries
@@ -45,63 +44,11 @@ CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
 POLL_EVERY = 2.0
 
-CITATION_FORMATS = [
-    ("bibtex", "BibTeX"),
-    ("plain", "Plain text (authors, year, title, link)"),
-    ("markdown", "Markdown link [Title](url)"),
-    ("title", "Just the title"),
-]
-
-
 def plural(count: int, one: str, many: str = "") -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
 
-def _b(key: str, action: str, description: str, tooltip: str = "", show: bool = False) -> Binding:
-    return Binding(key, action, description, show=show, tooltip=tooltip or description, id=action.split("(")[0])
-
-
-MOVE_BINDINGS = [
-    _b("j,down", "", "Next entry"),
-    _b("k,up", "", "Previous entry"),
-    _b("g", "", "First entry"),
-    _b("G", "", "Last entry"),
-    _b("space,pagedown", "", "Page down"),
-    _b("pageup", "", "Page up"),
-]
-
-READER_BINDINGS = [
-    _b("enter", "focus_detail", "Read", "Focus the detail pane"),
-    _b("escape", "back", "Back", "Back to the list / clear the search or filter"),
-    _b("slash", "search", "Search", "Search as you type (esc clears)", show=True),
-    _b("n", "next_unread", "Next unread"),
-    _b("N", "previous_unread", "Previous unread"),
-    _b("u", "toggle_unread_only", "Unread only", show=True),
-    _b("B", "toggle_bookmarked_only", "Bookmarked only"),
-    _b("b", "toggle_bookmark", "Bookmark", show=True),
-    _b("e", "edit_note", "Note", "Edit the bookmark's note"),
-    _b("r", "toggle_read", "Read/unread", "Toggle read", show=True),
-    _b("R", "mark_all_read", "Mark all read", "Mark every listed entry as read"),
-    _b("o", "open_arxiv", "arXiv", "Open the entry's arXiv page", show=True),
-    _b("L", "links", "Links", "List the entry's links"),
-    _b("y", "copy_link", "Copy link", "Copy the entry's arXiv link"),
-    _b("c", "copy_citation", "Cite", "Copy the citation (configured format)", show=True),
-    _b("C", "choose_citation", "Cite as…", "Choose a citation format and copy"),
-    _b("s", "cycle_sort", "Sort", "Cycle the sort: date, title"),
-    _b("w", "toggle_watched_only", "Watched only", "Only entries matching the watch list"),
-    _b("l", "cycle_language", "Language", "Commentary: both, Korean only, English only"),
-    _b("right_square_bracket", "related(1)", "Next related", "Highlight the next related entry"),
-    _b("left_square_bracket", "related(-1)", "Previous related", "Highlight the previous related entry"),
-    _b("backspace", "history_back", "Back in history", "Return to the entry you came from"),
-    _b("T", "trends", "Trends", "Top tags over time"),
-    _b("backslash", "toggle_sidebar", "Sidebar", "Hide or show the sidebar"),
-    _b("p", "problems", "Problems", "List the problems found in the digests"),
-    _b("question_mark", "help", "Help", show=True),
-    _b("q", "quit", "Quit", show=True),
-]
-
-
-class DigestApp(App[None]):
+class DigestApp(LinkActions, App[None]):
     """A three-pane reader: date/tag sidebar, entry list, detail pane."""
 
     CSS_PATH = "app.tcss"
@@ -634,105 +581,11 @@ class DigestApp(App[None]):
             sidebar.toggle_class("hidden")
 
     def action_help(self) -> None:
-        groups = [("Moving", MOVE_BINDINGS), ("Reading", READER_BINDINGS), ("Everywhere", [_b("tab", "", "Next pane"), _b("shift+tab", "", "Previous pane"), _b("ctrl+p", "", "Command palette: jump to an entry by title, change the theme")])]
+        groups = [("Moving", EntryList.BINDINGS), ("Reading", READER_BINDINGS), ("Everywhere", EVERYWHERE)]
         self.push_screen(HelpScreen(groups, str(self.config_dir)))
 
     def action_problems(self) -> None:
         self.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
-
-    # -- links and citations ----------------------------------------------------------------
-
-    def open_in_browser(self, url: str) -> None:
-        refused = links.check_url(url)
-        if refused:
-            self.notify(f"Not opened: {refused}", severity="error", markup=False)
-        else:
-            self.launch_browser(url)
-
-    @work(thread=True, group="browser")
-    def launch_browser(self, url: str) -> None:
-        """Off the UI thread: a browser named in $BROWSER may take a while to hand back."""
-        ok, message = links.open_url(url, opener=self.url_opener or webbrowser.open)
-        if ok:
-            self.call_from_thread(self.notify, message, timeout=3, markup=False)
-        else:
-            self.call_from_thread(self.offer_copy, url, message)
-
-    def offer_copy(self, url: str, message: str) -> None:
-        def copy(yes: bool | None) -> None:
-            if yes:
-                self.copy_text(url)
-
-        self.push_screen(ConfirmScreen(f"{message}\n\nCopy the link to the clipboard?"), copy)
-
-    def action_open_arxiv(self) -> None:
-        entry = self.current
-        if entry is not None:
-            self.open_in_browser(links.entry_arxiv_url(entry))
-
-    def action_open_link(self, number: int) -> None:
-        entry = self.detail.entry
-        if entry is not None and 1 <= number <= len(entry.links):
-            self.follow_link(entry.links[number - 1])
-
-    def follow_link(self, url: str, browser: bool = False) -> None:
-        """Jump to the library's entry for an arXiv link; otherwise open the browser."""
-        target = self.library_entry_for(url)
-        if target is not None and not browser:
-            self.jump_to(target)
-        else:
-            self.open_in_browser(url)
-
-    def library_entry_for(self, url: str) -> Entry | None:
-        paper = links.arxiv_id(url)
-        return self.library.by_arxiv.get(paper) if paper else None
-
-    def action_links(self) -> None:
-        entry = self.current
-        if entry is None:
-            return
-        if not entry.links:
-            self.notify("This entry has no links; o opens its arXiv search.", markup=False)
-            return
-        items = []
-        for url in entry.links:
-            target = self.library_entry_for(url)
-            items.append(LinkItem(url, links.describe_link(url), target.title if target else ""))
-
-        def act(action: LinkAction | None) -> None:
-            if action is None:
-                return
-            url = entry.links[action.index]
-            if action.verb == "copy":
-                self.copy_text(url)
-            else:
-                self.follow_link(url, browser=action.verb == "browser")
-
-        self.push_screen(LinksScreen(entry.title, items), act)
-
-    def copy_text(self, text: str) -> None:
-        message = clipboard.copy(text, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
-        self.notify(message, timeout=3, markup=False)
-
-    def action_copy_link(self) -> None:
-        entry = self.current
-        if entry is not None:
-            self.copy_text(links.entry_arxiv_url(entry))
-
-    def action_copy_citation(self, fmt: str = "") -> None:
-        entry = self.current
-        if entry is not None:
-            self.copy_text(cite.citation(entry, fmt or self.settings.citation_format))
-
-    def action_choose_citation(self) -> None:
-        if self.current is None:
-            return
-
-        def chosen(fmt: str | None) -> None:
-            if fmt:
-                self.action_copy_citation(fmt)
-
-        self.push_screen(ChoiceScreen("Copy the citation as:", CITATION_FORMATS), chosen)
 
     # -- jumping ----------------------------------------------------------------------------
 

@@ -38,6 +38,12 @@ from digest_tui.links import entry_arxiv_url
 from digest_tui.model import Entry
 
 FORMATS = ("bibtex", "plain", "markdown", "title")
+LABELS = {
+    "bibtex": "BibTeX",
+    "plain": "Plain text (authors, year, title, link)",
+    "markdown": "Markdown link [Title](url)",
+    "title": "Just the title",
+}
 
 STOP_WORDS = frozenset(
     "a an the of on in at to for and or by with from into onto via is are do does".split()

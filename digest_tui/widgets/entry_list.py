@@ -43,10 +43,10 @@ class EntryList(ScrollView, can_focus=True):
     """The entries the current filter lets through, newest first (or by title)."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
+        Binding("j,down", "cursor_down", "Next entry", show=False),
+        Binding("k,up", "cursor_up", "Previous entry", show=False),
+        Binding("g,home", "first", "First entry", show=False),
+        Binding("G,end", "last", "Last entry", show=False),
         Binding("space,pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
     ]

@@ -1,0 +1,109 @@
+"""The reader's link and citation keys: o, L, y, c, C, and clicks on links."""
+
+from __future__ import annotations
+
+import webbrowser
+
+from textual import work
+
+from digest_tui import cite, clipboard, links
+from digest_tui.model import Entry
+from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from digest_tui.screens.links import LinkAction, LinkItem, LinksScreen
+
+
+class LinkActions:
+    """Mixed into DigestApp: opening links (only http and https, never through a shell) and
+    copying links and citations."""
+
+    def open_in_browser(self, url: str) -> None:
+        refused = links.check_url(url)
+        if refused:
+            self.notify(f"Not opened: {refused}", severity="error", markup=False)
+        else:
+            self.launch_browser(url)
+
+    @work(thread=True, group="browser")
+    def launch_browser(self, url: str) -> None:
+        """Off the UI thread: a browser named in $BROWSER may take a while to hand back."""
+        ok, message = links.open_url(url, opener=self.url_opener or webbrowser.open)
+        if ok:
+            self.call_from_thread(self.notify, message, timeout=3, markup=False)
+        else:
+            self.call_from_thread(self.offer_copy, url, message)
+
+    def offer_copy(self, url: str, message: str) -> None:
+        def copy(yes: bool | None) -> None:
+            if yes:
+                self.copy_text(url)
+
+        self.push_screen(ConfirmScreen(f"{message}\n\nCopy the link to the clipboard?"), copy)
+
+    def action_open_arxiv(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.open_in_browser(links.entry_arxiv_url(entry))
+
+    def action_open_link(self, number: int) -> None:
+        entry = self.detail.entry
+        if entry is not None and 1 <= number <= len(entry.links):
+            self.follow_link(entry.links[number - 1])
+
+    def follow_link(self, url: str, browser: bool = False) -> None:
+        """Jump to the library's entry for an arXiv link; otherwise open the browser."""
+        target = self.library_entry_for(url)
+        if target is not None and not browser:
+            self.jump_to(target)
+        else:
+            self.open_in_browser(url)
+
+    def library_entry_for(self, url: str) -> Entry | None:
+        paper = links.arxiv_id(url)
+        return self.library.by_arxiv.get(paper) if paper else None
+
+    def action_links(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        if not entry.links:
+            self.notify("This entry has no links; o opens its arXiv search.", markup=False)
+            return
+        items = []
+        for url in entry.links:
+            target = self.library_entry_for(url)
+            items.append(LinkItem(url, links.describe_link(url), target.title if target else ""))
+
+        def act(action: LinkAction | None) -> None:
+            if action is None:
+                return
+            url = entry.links[action.index]
+            if action.verb == "copy":
+                self.copy_text(url)
+            else:
+                self.follow_link(url, browser=action.verb == "browser")
+
+        self.push_screen(LinksScreen(entry.title, items), act)
+
+    def copy_text(self, text: str) -> None:
+        message = clipboard.copy(text, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
+        self.notify(message, timeout=3, markup=False)
+
+    def action_copy_link(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.copy_text(links.entry_arxiv_url(entry))
+
+    def action_copy_citation(self, fmt: str = "") -> None:
+        entry = self.current
+        if entry is not None:
+            self.copy_text(cite.citation(entry, fmt or self.settings.citation_format))
+
+    def action_choose_citation(self) -> None:
+        if self.current is None:
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                self.action_copy_citation(fmt)
+
+        self.push_screen(ChoiceScreen("Copy the citation as:", list(cite.LABELS.items())), chosen)
