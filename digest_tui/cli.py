@@ -15,7 +15,7 @@ from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.state import load_state
 
 PROG = "digest-tui"
-SUBCOMMANDS = ("export", "check", "paths", "state")
+SUBCOMMANDS = ("export", "check", "paths", "state", "bench")
 
 
 class UsageError(Exception):
@@ -78,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: list[str]) -> int:
     main_parser, sub_parser = build_parsers()
+    if _first_word(args) == "bench":
+        # The benchmark takes its own options (and makes its own config and cache directories).
+        from digest_tui.bench import main as bench
+
+        return bench(args[args.index("bench") + 1 :])
     if _first_word(args) in SUBCOMMANDS:
         options = sub_parser.parse_args(args)
         return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths, "state": cmd_state}[options.command](options)
