@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +21,11 @@ from digest_tui.search import search_bytes
 
 FIRST_ENTRIES = 300
 """How many of the newest entries the first library holds: more than a screen shows."""
-PROGRESS_EVERY = 50
+PROGRESS_EVERY = 0.25
+"""Seconds between progress reports."""
 PEEK_BYTES = 512
+FREEZE_ENTRIES = 20_000
+"""From this many entries on, a load ends with gc.freeze()."""
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -76,10 +80,15 @@ class Loader:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            return self._load(progress, first)
+            library = self._load(progress, first)
         finally:
             if collecting:
                 gc.enable()
+        if collecting and len(library) >= FREEZE_ENTRIES:
+            # Nor should the next full collection walk them all (half a second on the UI
+            # thread at 100,000 entries): they live as long as the library, so set them aside.
+            gc.freeze()
+        return library
 
     def _load(self, progress: Callable[[int, int], None] | None, first: Callable[[Library], None] | None) -> Library:
         files, problems = discover(self.sources)
@@ -91,6 +100,7 @@ class Loader:
         order = sorted(files, key=self._newest_date, reverse=True)
         entries = 0
         self.parsed = 0
+        next_progress = time.monotonic() + PROGRESS_EVERY
         for done, path in enumerate(order, start=1):
             result = self._read(path)
             self.results[path] = result
@@ -99,8 +109,10 @@ class Loader:
                 if done < len(order):
                     first(Library.build(self.results.values(), self.sources, problems))
                 first = None
-            if progress is not None and done % PROGRESS_EVERY == 0:
+            if progress is not None and time.monotonic() >= next_progress:
+                # Each report redraws the status line, so not more than a few a second.
                 progress(done, len(files))
+                next_progress = time.monotonic() + PROGRESS_EVERY
         self.read_order = order
         # Results in discovery order, as a build of the same files always sees them.
         self.results = {path: self.results[path] for path in files}
