@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 from rich.text import Text
 from textual.binding import Binding
@@ -36,20 +37,27 @@ class DateTree(Tree[DateKey]):
     BINDINGS = VIM_KEYS
 
     def fill(self, entries: Iterable[Entry], unread: Counter[DateKey]) -> None:
+        # Entries are counted by day (one C-speed pass), then days summed into months and years.
+        by_day = Counter(map(attrgetter("date"), entries))
         totals: Counter[DateKey] = Counter()
-        for entry in entries:
-            totals.update(date_keys(entry))
+        children: dict[DateKey, list[DateKey]] = {}
+        for day, count in sorted(by_day.items(), reverse=True):
+            keys = (day.year,), (day.year, day.month), (day.year, day.month, day.day)
+            for parent, key in zip(((),) + keys[:2], keys):
+                if key not in totals:
+                    children.setdefault(parent, []).append(key)
+                totals[key] += count
         self.totals = totals
         self.clear()
         self.nodes_by_key: dict[DateKey, TreeNode[DateKey]] = {}
-        years = sorted((k for k in totals if len(k) == 1), reverse=True)
+        years = children.get((), [])
         for year in years:
             year_node = self.root.add(self.label(year, unread), data=year, expand=year == years[0])
             self.nodes_by_key[year] = year_node
-            for month in sorted((k for k in totals if len(k) == 2 and k[0] == year[0]), reverse=True):
+            for month in children[year]:
                 month_node = year_node.add(self.label(month, unread), data=month)
                 self.nodes_by_key[month] = month_node
-                for day in sorted((k for k in totals if len(k) == 3 and k[:2] == month), reverse=True):
+                for day in children[month]:
                     self.nodes_by_key[day] = month_node.add_leaf(self.label(day, unread), data=day)
 
     def label(self, key: DateKey, unread: Counter[DateKey]) -> Text:
