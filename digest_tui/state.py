@@ -39,7 +39,6 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 
 try:
@@ -264,24 +263,22 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
     pieces = ("\n" + text.removeprefix("\ufeff")).split("\n[")
     if not _CANONICAL_PREAMBLE.fullmatch(pieces[0][1:] + "\n" if len(pieces) > 1 else pieces[0][1:]):
         return None
-    tables: dict[str, list[tuple[str, ...]]] = {}
+    # Each table as its columns: whole lines, keys, times and notes.
+    tables: dict[str, tuple[tuple[str, ...], ...]] = {}
     for number, piece in enumerate(pieces[1:], start=2):
         table, bracket, body = piece.partition("]\n")
         if not bracket or table not in _TABLE_KINDS or table in tables:
             return None
-        kind = _TABLE_KINDS[table]
         if number < len(pieces):
             body += "\n"
-        items = _CANONICAL[kind].findall(body)
+        columns = tuple(zip(*_CANONICAL[_TABLE_KINDS[table]].findall(body))) or ((), (), (), ())
         # Each match is one whole line: when the matches and the blank lines add up to the
         # whole body, no line is anything else.
-        if sum(map(len, _column(items, 0))) + body.count("\n") - len(items) != len(body):
+        if sum(map(len, columns[0])) + body.count("\n") - len(columns[0]) != len(body):
             return None
-        if len(set(_column(items, 1))) != len(items):
-            return None  # a key twice in a table: tomllib says where
-        tables[table] = items
+        tables[table] = columns
     state = State()
-    distinct = list({text for items in tables.values() for text in _column(items, 2)})
+    distinct = list({text for columns in tables.values() for text in columns[2]})
     try:
         times = dict(zip(distinct, map(datetime.fromisoformat, distinct)))
     except ValueError:  # a time that does not exist (2026-02-30): tomllib says where
@@ -289,16 +286,20 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
     # _dump writes a time with no fraction, or with six digits that are not all zeros.
     inexact = {text for text in times if not (len(text) == 20 or (len(text) == 27 and text[20:26] != "000000"))}
     for table, kind, on in _TABLES:
-        items = tables.get(table)
-        if not items:
+        columns = tables.get(table)
+        if not columns or not columns[0]:
             continue
-        notes = _column(items, 3) if kind == "bookmarks" else repeat("", len(items))
-        new = _new_marks(on, map(times.__getitem__, _column(items, 2)), notes, len(items))
-        keys = _column(items, 1)
+        texts, keys, at, notes = columns
+        count = len(keys)
+        new = _new_marks(on, map(times.__getitem__, at), notes if kind == "bookmarks" else repeat("", count), count)
         marks: dict[str, Mark] = getattr(state, kind)
         if not marks:
             marks.update(zip(keys, new))
+            if len(marks) != count:
+                return None  # a key twice in a table: tomllib says where
         else:
+            if len(set(keys)) != count:
+                return None
             for key, mark in zip(keys, new):
                 current = marks.get(key)
                 if current is None or mark.beats(current):
@@ -308,14 +309,10 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
             # that lost to one of another table is never used.
             cache = lines.setdefault(kind, {})
             if inexact:
-                cache.update((item[1], (mark, item[0])) for item, mark in zip(items, new) if item[2] not in inexact)
+                cache.update((key, (mark, line)) for key, mark, line, time in zip(keys, new, texts, at) if time not in inexact)
             else:
-                cache.update(zip(keys, zip(new, _column(items, 0))))
+                cache.update(zip(keys, zip(new, texts)))
     return state
-
-
-def _column(items: list[tuple[str, ...]], n: int) -> list[str]:
-    return list(map(itemgetter(n), items))
 
 
 _MARK_SLOTS = (Mark.on, Mark.at, Mark.note)  # type: ignore[attr-defined]
