@@ -16,6 +16,7 @@ the first MAGIC.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import tempfile
@@ -32,8 +33,25 @@ from digest_tui.parse import ParseResult
 
 MAGIC = b"digest-tui parse cache\n\x01"
 CACHE_FILE = "parsed.cache"
-VERSION = f"{__version__}/1"
-"""Written into the index; a cache written by any other version of the parser is not used."""
+FORMAT = 1
+
+
+def _code_version() -> str:
+    """The version, and a digest of the code that makes what the cache holds: a cache made by
+    other code (another release, or a parser changed in a checkout) is not used."""
+    from digest_tui import library, links, model, parse, search
+
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (parse, library, links, model, search):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(module.__name__.encode())
+    return f"{__version__}/{FORMAT}/{digest.hexdigest()}"
+
+
+VERSION = _code_version()
+"""Written into the index; a cache written by any other version is not used."""
 _LENGTH = 8
 STALE_TEMP_SECONDS = 600
 _MAX_INDEX = 1 << 30
