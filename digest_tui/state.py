@@ -278,20 +278,17 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
             return None
         tables[table] = columns
     state = State()
-    distinct = list({text for columns in tables.values() for text in columns[2]})
-    try:
-        times = dict(zip(distinct, map(datetime.fromisoformat, distinct)))
-    except ValueError:  # a time that does not exist (2026-02-30): tomllib says where
-        return None
-    # _dump writes a time with no fraction, or with six digits that are not all zeros.
-    inexact = {text for text in times if not (len(text) == 20 or (len(text) == 27 and text[20:26] != "000000"))}
     for table, kind, on in _TABLES:
         columns = tables.get(table)
         if not columns or not columns[0]:
             continue
         texts, keys, at, notes = columns
         count = len(keys)
-        new = _new_marks(on, map(times.__getitem__, at), notes if kind == "bookmarks" else repeat("", count), count)
+        try:
+            times = list(map(datetime.fromisoformat, at))
+        except ValueError:  # a time that does not exist (2026-02-30): tomllib says where
+            return None
+        new = _new_marks(on, times, notes if kind == "bookmarks" else repeat("", count), count)
         marks: dict[str, Mark] = getattr(state, kind)
         if not marks:
             marks.update(zip(keys, new))
@@ -308,10 +305,11 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
             # _dump uses a line only while its mark is the one in the state: a line of a mark
             # that lost to one of another table is never used.
             cache = lines.setdefault(kind, {})
-            if inexact:
-                cache.update((key, (mark, line)) for key, mark, line, time in zip(keys, new, texts, at) if time not in inexact)
-            else:
+            if set(map(len, at)) == {20}:  # no fractions of a second: as _dump writes them
                 cache.update(zip(keys, zip(new, texts)))
+            else:  # _dump writes a fraction as six digits, never all zeros
+                exact = (len(time) == 20 or (len(time) == 27 and time[20:26] != "000000") for time in at)
+                cache.update((key, (mark, line)) for key, mark, line, ok in zip(keys, new, texts, exact) if ok)
     return state
 
 
