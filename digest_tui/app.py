@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.timer import Timer
@@ -43,6 +44,8 @@ from digest_tui.widgets.sidebar import DateKey, DateTree, Sidebar, TagTree, date
 CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
 POLL_EVERY = 2.0
+# Below this many entries a search takes a few milliseconds: done at once, no thread needed.
+SEARCH_IN_BACKGROUND_OVER = 20_000
 
 def plural(count: int, one: str, many: str = "") -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
@@ -164,8 +167,7 @@ class DigestApp(LinkActions, App[None]):
         try:
             library = self.loader.refresh()
             if library is not None:
-                index = SearchIndex(library.entries, library.search_texts)
-                self.call_from_thread(self.library_updated, library, index, self.watch.matching(library, index))
+                self.call_from_thread(self.library_updated, *self.indexed(library))
         finally:
             self.polling = False
 
@@ -286,8 +288,20 @@ class DigestApp(LinkActions, App[None]):
     # -- the list ---------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        flt = self.filter
-        rows = select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids, self.watched)
+        self.show_rows(self.filter, self.select_rows(self.filter))
+
+    def select_rows(self, flt: Filter) -> list[int]:
+        return select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids, self.watched)
+
+    @work(thread=True, exclusive=True, group="search")
+    def search_in_background(self, flt: Filter) -> None:
+        """A keystroke's search over a big library, so typing never waits for it."""
+        rows = self.select_rows(flt)
+        self.call_from_thread(self.show_rows, flt, rows)
+
+    def show_rows(self, flt: Filter, rows: list[int]) -> None:
+        if flt != self.filter:
+            return  # a newer keystroke already asked for something else
         if flt.query.strip():
             empty = f'No entries match "{flt.query}".'
         elif flt.narrows:
@@ -337,7 +351,10 @@ class DigestApp(LinkActions, App[None]):
     @on(EntryList.Highlighted)
     def show_entry(self, message: EntryList.Highlighted) -> None:
         entry = message.entry
-        self.show_detail(entry)
+        try:
+            self.show_detail(entry)
+        except NoMatches:
+            return  # a move queued just before quitting: the panes are gone
         if self.read_timer is not None:
             self.read_timer.stop()
             self.read_timer = None
@@ -398,7 +415,12 @@ class DigestApp(LinkActions, App[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        self.set_filter(replace(self.filter, query=event.value))
+        flt = replace(self.filter, query=event.value)
+        if len(self.library) > SEARCH_IN_BACKGROUND_OVER:
+            self.filter = flt
+            self.search_in_background(flt)
+        else:
+            self.set_filter(flt)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 
 from digest_tui.library import Library
@@ -10,7 +11,7 @@ from digest_tui.model import Entry
 
 # Scoring looks at this many candidates at most, rarest tags first, so a tag carried by
 # half of a 100,000-entry archive cannot make moving the cursor slow.
-MAX_CANDIDATES = 20_000
+MAX_CANDIDATES = 5_000
 
 
 def related_entries(library: Library, entry: Entry, limit: int = 5) -> list[Entry]:
@@ -36,7 +37,9 @@ def related_entries(library: Library, entry: Entry, limit: int = 5) -> list[Entr
         if seen >= MAX_CANDIDATES:
             break
     own = library.by_id.get(entry.id)
-    ranked = sorted((i for i in scores if i != own), key=lambda i: (-scores[i], i))
+    scores.pop(own, None)
+    # Highest score first, then newest (lowest index); only the few needed are ranked.
+    ranked = heapq.nsmallest(limit + len(found), scores, key=lambda i: (-scores[i], i))
     for index in ranked:
         other = library.entries[index]
         if other not in found:

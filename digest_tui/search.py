@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -67,6 +68,8 @@ class SearchIndex:
         self.texts: list[bytes] = list(texts)
         self.size = len(self.texts)
         self._remembered: OrderedDict[bytes, list[int]] = OrderedDict()
+        # Searches may run in worker threads; the remembered words are shared between them.
+        self._lock = threading.Lock()
 
     def text_of(self, index: int) -> str:
         return self.texts[index].decode("utf-8", "surrogatepass")
@@ -77,10 +80,11 @@ class SearchIndex:
         if not words:
             return list(range(self.size))
         found: list[int] | None = None
-        for word in words:
-            found = self._matches(word, found)
-            if not found:
-                return []
+        with self._lock:
+            for word in words:
+                found = self._matches(word, found)
+                if not found:
+                    return []
         return list(found) if found is not None else []
 
     def _matches(self, word: bytes, within: list[int] | None) -> list[int]:

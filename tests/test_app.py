@@ -422,3 +422,23 @@ async def test_sidebar_trees_move_with_vim_keys_and_choose_with_enter(config_dir
         assert app.filter.tag == tags.cursor_node.data == tags.root.children[second].data
         await pilot.press("enter")
         assert app.filter.tag is None
+
+
+async def test_search_over_a_big_library_runs_in_the_background(config_dir, seeds_dir, monkeypatch):
+    monkeypatch.setattr("digest_tui.app.SEARCH_IN_BACKGROUND_OVER", 0)
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"Kingma")
+        for _ in range(100):
+            if titles(app) == ["DeMo: Decoupled Momentum Optimization"]:
+                break
+            await pilot.pause(0.02)
+        assert titles(app) == ["DeMo: Decoupled Momentum Optimization"]
+        # a result that arrives after the query changed is not shown
+        stale = app.filter
+        await pilot.press("backspace")
+        app.show_rows(stale, [])
+        assert app.filter.query == "Kingm"
+        await pilot.pause(0.2)
+        assert titles(app) == ["DeMo: Decoupled Momentum Optimization"]
