@@ -70,6 +70,8 @@ class DigestApp(LinkActions, App[None]):
         self.index = SearchIndex([])
         self.store = StateStore(self.config_dir)
         self.filter = Filter(sort=self.settings.sort)
+        self.listed_filter = self.filter
+        """The filter whose rows the list shows (a search in the background may still be running)."""
         self.language = self.settings.commentary_language
         self.unread_by_date: Counter[DateKey] = Counter()
         self.loading = True
@@ -302,6 +304,7 @@ class DigestApp(LinkActions, App[None]):
     def show_rows(self, flt: Filter, rows: list[int]) -> None:
         if flt != self.filter:
             return  # a newer keystroke already asked for something else
+        self.listed_filter = flt
         if flt.query.strip():
             empty = f'No entries match "{flt.query}".'
         elif flt.narrows:

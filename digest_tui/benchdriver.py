@@ -136,7 +136,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     tag_times = []
     for tag in tags:
         for flt in (replace(app.filter, tag=tag), replace(app.filter, tag=None)):
-            tag_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.filter == flt))
+            tag_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
     keys = sorted(app.query_one(DateTree).nodes_by_key, reverse=True)
     years = [k for k in keys if len(k) == 1][:4]
     months = [k for k in keys if len(k) == 2][:4]
@@ -144,7 +144,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     date_times = []
     for key in years + months + days:
         for flt in (app.filter.with_date(*key), app.filter.with_date(None)):
-            date_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.filter == flt))
+            date_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
 
     search = []
     for query in queries:
@@ -153,7 +153,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
         typed = ""
         for char in query:
             typed += char
-            search.append(await timed(lambda char=char: press(char), lambda typed=typed: app.filter.query == typed))
+            search.append(await timed(lambda char=char: press(char), lambda typed=typed: app.listed_filter.query == typed))
         send_key(app, "escape")
         await until(lambda: app.filter.query == "")
         await pilot.pause(0)
