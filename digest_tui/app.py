@@ -47,6 +47,7 @@ POLL_EVERY = 2.0
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
 SEARCH_IN_BACKGROUND_OVER = 20_000
 
+
 def plural(count: int, one: str, many: str = "") -> str:
     return f"{count} {one if count == 1 else many or one + 's'}"
 
