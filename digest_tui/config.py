@@ -108,6 +108,10 @@ def remember(directory: Path, key: str, value: str) -> None:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return  # the user's file is broken (they were told at start); never rewrite it
     line = tomli_w.dumps({key: value}).strip()
     lines = text.splitlines()
     first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
@@ -122,6 +126,6 @@ def remember(directory: Path, key: str, value: str) -> None:
     try:
         tomllib.loads(new_text)
     except tomllib.TOMLDecodeError:
-        return  # the user's file is broken already; never make it worse
+        return  # e.g. the key's old value spans several lines: leave the file as it is
     directory.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, new_text)

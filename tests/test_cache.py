@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.cache import CACHE_FILE, MAGIC, ParseCache, encode
+from digest_tui.cache import CACHE_FILE, MAGIC, ParseCache
 from digest_tui.library import load_library
 from digest_tui.loader import FIRST_ENTRIES, Loader
 from digest_tui.search import SearchIndex, search_bytes

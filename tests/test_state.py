@@ -6,13 +6,11 @@ import errno
 import fcntl
 import os
 import re
-import shutil
 import subprocess
 import sys
 import threading
 import time
 import tomllib
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fshelpers import read_only
 from digest_tui.state import Mark, State, StateStore, dump_state, load_state, parse_state
 
 UTC = timezone.utc
@@ -204,36 +203,6 @@ def on_disk(directory: Path) -> State:
 
 def temp_files(directory: Path) -> list[str]:
     return [name for name in os.listdir(directory) if name.endswith(".tmp")]
-
-
-@contextmanager
-def read_only(directory: Path):
-    """Make `directory` really unwritable: chmod, or as root (whom chmod does not stop)
-    the immutable attribute."""
-    undo: list[str] = []
-    if os.geteuid() != 0:
-        directory.chmod(0o500)
-        undo = ["chmod"]
-    else:
-        chattr = shutil.which("chattr")
-        if chattr is None or subprocess.run([chattr, "+i", str(directory)], capture_output=True).returncode != 0:
-            pytest.skip("running as root, where chmod does not stop writes, and chattr +i does not work here")
-        undo = [chattr]
-    try:
-        probe = directory / "probe"
-        try:
-            probe.touch()
-        except OSError:
-            pass
-        else:
-            probe.unlink()
-            pytest.skip("the directory stayed writable (chmod has no effect for this user)")
-        yield
-    finally:
-        if undo == ["chmod"]:
-            directory.chmod(0o700)
-        elif undo:
-            subprocess.run([undo[0], "-i", str(directory)], check=True)
 
 
 # --- the store: basics ------------------------------------------------------------------
