@@ -359,7 +359,7 @@ def render(results: list[SizeResult], state: dict[str, float], info: dict[str, s
     lines.append("| size on disk (MB) | " + " | ".join(f"{r.archive_mb:.1f}" for r in results) + " |")
     lines.append("")
     note = "" if results[judged].entries == TARGET_SIZE else f" (judged at {results[judged].entries:,} entries here; the targets are for {TARGET_SIZE:,})"
-    lines.append(f"| measure | unit | " + " | ".join(sizes) + f" | target at {TARGET_SIZE:,} | met{note} |")
+    lines.append("| measure | unit | " + " | ".join(sizes) + f" | target at {TARGET_SIZE:,} | met{note} |")
     lines.append("| --- | --- | " + " | ".join("---:" for _ in sizes) + " | --- | --- |")
     for row in rows(results, state):
         value = row.values[judged]
