@@ -110,15 +110,7 @@ def _failed(name: str, message: str) -> ParseResult:
     return ParseResult(problems=[Problem(name, 0, message)])
 
 
-def newest_first(entries: Iterable[Entry]) -> list[Entry]:
-    # By source and line, then (a stable sort keeps that order among equal dates) by date.
-    ordered = sorted(entries, key=_BY_PLACE)
-    ordered.sort(key=_BY_DATE, reverse=True)
-    return ordered
-
-
 _BY_DATE = attrgetter("date")
-_BY_PLACE = attrgetter("source", "line")
 _BY_DATE_AND_PLACE = attrgetter("date", "source", "line")
 
 

@@ -71,9 +71,6 @@ class SearchIndex:
         # Searches may run in worker threads; the remembered words are shared between them.
         self._lock = threading.Lock()
 
-    def text_of(self, index: int) -> str:
-        return self.texts[index].decode("utf-8", "surrogatepass")
-
     def search(self, query: str) -> list[int]:
         """Indices of entries containing every word of `query`, in index order."""
         words = sorted({word.encode("utf-8", "surrogatepass") for word in fold(query).split()}, key=len, reverse=True)
