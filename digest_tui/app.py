@@ -79,7 +79,7 @@ class DigestApp(LinkActions, App[None]):
         self.saving = False
         self.read_timer: Timer | None = None
         self.url_opener = url_opener
-        self.loader = Loader(self.sources)
+        self.loader = Loader(self.sources, ParseCache(config.cache_dir()))
         self.watch = WatchList.from_settings(self.settings.watch_authors, self.settings.watch_keywords)
         self.watched: frozenset[int] = frozenset()
         self.related: list[Entry] = []
@@ -145,8 +145,6 @@ class DigestApp(LinkActions, App[None]):
         """Read state and digests off the UI thread: the newest entries as soon as there are a
         screenful, then all of them; files parsed before come from the parse cache."""
         messages = self.store.load()
-        if self.loader.cache is None:
-            self.loader.cache = ParseCache(config.cache_dir())
         library = self.loader.load(
             progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
             first=lambda first: self.call_from_thread(self.install_library, *self.indexed(first), final=False),
@@ -229,7 +227,7 @@ class DigestApp(LinkActions, App[None]):
         self.unread_by_date = Counter()
         for entry in self.library.entries:
             if not self.store.is_read(entry.id):
-                self.unread_by_date.update(date_keys(entry))
+                self.unread_by_date.update(date_keys(entry.date))
 
     @property
     def unread_count(self) -> int:
@@ -243,7 +241,7 @@ class DigestApp(LinkActions, App[None]):
         if self.store.is_read(entry.id) == read:
             return
         self.store.set_read(entry.id, read)
-        keys = date_keys(entry)
+        keys = date_keys(entry.date)
         self.unread_by_date.subtract({key: 1 if read else -1 for key in keys})
         self.query_one(DateTree).update_counts(keys, self.unread_by_date)
         self.entry_list.refresh_entry(entry)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
-MODES = ("auto", "terminal", "system")
 TERMINAL = "copied via terminal (OSC 52)"
 SYSTEM = "copied to the system clipboard"
 

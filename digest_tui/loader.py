@@ -107,7 +107,7 @@ class Loader:
             entries += len(result.entries)
             if first is not None and (entries >= FIRST_ENTRIES or done == len(order)):
                 if done < len(order):
-                    first(Library.build(self.results.values(), self.sources, problems))
+                    first(self._build(problems))
                 first = None
             if progress is not None and time.monotonic() >= next_progress:
                 # Each report redraws the status line, so not more than a few a second.

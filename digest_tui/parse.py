@@ -80,7 +80,7 @@ def _kind(stripped: str) -> Kind:
     """classify() of a non-blank, stripped line."""
     first = stripped[0]
     if first.isdecimal():  # both date spellings start with a digit (\d is any decimal digit)
-        if parse_date(stripped) is not None or _looks_like_date(stripped):
+        if _looks_like_date(stripped):  # a valid date or not: a header either way
             return _DATE
     elif first == "#":
         if TAG.sub("", stripped).strip() == "":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from datetime import date
 from operator import attrgetter
 
 from rich.text import Text
@@ -20,8 +21,8 @@ MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 DateKey = tuple[int, ...]  # (year,), (year, month) or (year, month, day)
 
 
-def date_keys(entry: Entry) -> tuple[DateKey, DateKey, DateKey]:
-    d = entry.date
+def date_keys(d: date) -> tuple[DateKey, DateKey, DateKey]:
+    """The year, month and day nodes a date is counted under."""
     return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
 
 
@@ -42,7 +43,7 @@ class DateTree(Tree[DateKey]):
         totals: Counter[DateKey] = Counter()
         children: dict[DateKey, list[DateKey]] = {}
         for day, count in sorted(by_day.items(), reverse=True):
-            keys = (day.year,), (day.year, day.month), (day.year, day.month, day.day)
+            keys = date_keys(day)
             for parent, key in zip(((),) + keys[:2], keys):
                 if key not in totals:
                     children.setdefault(parent, []).append(key)
