@@ -7,7 +7,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,54 +34,75 @@ def base_state() -> State:
     return State(read, bookmarks)
 
 
+def saves_reported(writer: subprocess.Popen[str], until: str) -> int:
+    """Read the writer's lines up to `until`; the highest "saved N" among them (0 if none)."""
+    saved = 0
+    while True:
+        line = writer.stdout.readline()  # type: ignore[union-attr]
+        assert line, f"the writer ended early: {writer.stderr.read()}"  # type: ignore[union-attr]
+        if line.startswith("saved "):
+            saved = int(line.split()[1])
+        if line == until + "\n":
+            return saved
+
+
 def test_a_writer_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_path: Path) -> None:
+    """Writers are killed while starting, between saves, and (by a stalled rename) in the middle
+    of a write; the file always holds every save a writer reported as done, and nothing else."""
     base = base_state()
     (tmp_path / "state.toml").write_text(dump_state(base), encoding="utf-8")
     rng = random.Random(20261124)
     counted = 0
+    reported = 0
     kills_mid_write = 0
     left_behind: set[str] = set()
-    started = time.monotonic()
     for kill in range(KILLS):
-        writer = spawn("count", str(tmp_path))
+        moment = kill % 3
+        stall = counted + rng.randint(1, 3) if moment == 2 else -1
+        writer = spawn("count", str(tmp_path), str(stall))
         try:
-            if kill % 2 == 0:
+            if moment == 1:  # after a few finished saves, somewhere in the next one
                 assert writer.stdout.readline() == "ready\n", writer.stderr.read()  # type: ignore[union-attr]
-                time.sleep(rng.uniform(0, 0.05))  # in the middle of its saves
-            else:
-                time.sleep(rng.uniform(0, 0.1))  # anywhere: starting, loading or saving
-            writer.send_signal(signal.SIGKILL)
+                for _ in range(rng.randint(0, 3)):
+                    line = writer.stdout.readline()  # type: ignore[union-attr]
+                    assert line.startswith("saved "), writer.stderr.read()  # type: ignore[union-attr]
+                    reported = int(line.split()[1])
+            elif moment == 2:  # the temporary file is written, the rename has not happened
+                reported = max(reported, saves_reported(writer, "stalled"))
+            writer.send_signal(signal.SIGKILL)  # moment 0: while it starts or loads
         finally:
             writer.kill()
             writer.communicate()
         assert writer.returncode == -signal.SIGKILL, f"the writer ended early: {writer.stderr}"
         temps = {name for name in os.listdir(tmp_path) if name.endswith(".tmp")}
-        kills_mid_write += bool(temps - left_behind)  # this writer died holding a temporary file
+        if moment == 2:
+            assert temps - left_behind, "the stalled writer left no temporary file"
+            kills_mid_write += 1
         left_behind = temps
 
         # The file is always complete: it parses, keeps every earlier mark, and holds the
-        # marks e000000 … of exactly some number of finished saves, never fewer than before.
+        # marks e000000 … of exactly some number of finished saves, never fewer than reported.
         state = parse_state((tmp_path / "state.toml").read_text(encoding="utf-8"))
         counter = {key: mark for key, mark in state.read.items() if key.startswith("e")}
         assert sorted(counter) == [f"e{i:06d}" for i in range(len(counter))]
         assert all(mark.on for mark in counter.values())
-        assert len(counter) >= counted
+        assert len(counter) >= max(counted, reported)
+        if moment == 2:
+            assert len(counter) == stall - 1, "a save that never renamed its file shows"
         counted = len(counter)
         assert {k: v for k, v in state.read.items() if k.startswith("base")} == base.read
         assert state.bookmarks == base.bookmarks
-    elapsed = time.monotonic() - started
-    assert counted > KILLS, "the writers hardly ever got to save"
-    assert kills_mid_write > 0, "no kill landed in the middle of a write"
-    assert elapsed < 90
+    assert kills_mid_write == len(range(2, KILLS, 3))
 
     # The next save clears what killed writers left behind (temporary files older than 1 s).
-    time.sleep(1.1)
+    for name in left_behind:
+        aged = (tmp_path / name).stat().st_mtime - 5
+        os.utime(tmp_path / name, (aged, aged))
     store = StateStore(tmp_path)
     assert store.load() == []
     store.set_read("after")
     assert store.save() is None
     assert not [name for name in os.listdir(tmp_path) if name.endswith(".tmp")]
-    print(f"{KILLS} kills in {elapsed:.1f} s, {kills_mid_write} in the middle of a write, {counted} saves completed")
 
 
 def test_two_processes_bookmarking_at_once_lose_nothing(tmp_path: Path) -> None:
