@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 URL = re.compile(r"https?://[^\s<>\"'`\x00-\x1f\x7f]+", re.IGNORECASE)
 TRAILING = ".,;:!?'\"*"
 CLOSERS = {")": "(", "]": "[", "}": "{", ">": "<"}
+_TRIMMABLE = TRAILING + "".join(CLOSERS)
 ARXIV_ID = r"(\d{4}\.\d{4,5})(?:v\d+)?"
 ARXIV_URL = re.compile(
     r"https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + ARXIV_ID + r"(?:\.pdf)?/?",
@@ -25,16 +26,41 @@ ARXIV_LINE = re.compile(r"(?:arxiv:\s*" + ARXIV_ID + r"|" + ARXIV_URL.pattern + 
 
 
 def trim_url(url: str) -> str:
-    """Drop punctuation that ends the sentence around a URL, and closers it did not open."""
-    while url:
-        last = url[-1]
-        if last in TRAILING:
-            url = url[:-1]
-        elif last in CLOSERS and url.count(last) > url.count(CLOSERS[last]):
-            url = url[:-1]
+    """Drop punctuation that ends the sentence around a URL, and closers it did not open.
+
+    From the end, sentence punctuation is dropped, and so is a closer while the URL up to it
+    holds more of that closer than of its opener; trimming stops at the first other character.
+    """
+    # The result is computed from counts rather than by dropping one character at a time:
+    # a URL followed by a million ')' or '.' would otherwise take quadratic time (each step
+    # copying or recounting the URL), or a million Python steps.
+    body = url.rstrip(_TRIMMABLE)
+    tail = url[len(body) :]
+    keep = len(body)
+    for closer, opener in CLOSERS.items():
+        in_tail = tail.count(closer)
+        if not in_tail:
+            continue
+        unopened = max(0, url.count(closer) - url.count(opener))
+        if in_tail > unopened:
+            # Counting from the end, the closers up to the `unopened`-th are dropped; the next
+            # one has no opener left and stops the trimming.
+            keep = max(keep, len(body) + _nth_from_end(tail, closer, unopened + 1) + 1)
+    return url[:keep]
+
+
+def _nth_from_end(text: str, char: str, n: int) -> int:
+    """The index of the n-th `char` from the end of `text`, which holds at least n of them."""
+    # text.count(char, i) falls as i grows: bisect for the last i where it is still >= n. A
+    # logarithmic number of counts, each at C speed.
+    low, high = 0, len(text)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if text.count(char, middle) >= n:
+            low = middle
         else:
-            break
-    return url
+            high = middle
+    return low
 
 
 def extract_links(text: str) -> list[str]:

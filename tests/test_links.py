@@ -86,6 +86,46 @@ def test_extract_links_keeps_balanced_parentheses():
 @pytest.mark.parametrize(
     "url, expected",
     [
+        ("https://a.org/x).", "https://a.org/x"),
+        ("https://a.org/f(x)).", "https://a.org/f(x)"),
+        ("https://a.org/f(x)].)", "https://a.org/f(x)"),
+        ("https://a.org/[a](b)]", "https://a.org/[a](b)"),
+        ("https://a.org/)(", "https://a.org/)("),
+        ("https://a.org/x).)", "https://a.org/x"),
+        ("https://a.org/((x)))", "https://a.org/((x))"),
+        ("https://a.org/(x.)).", "https://a.org/(x.)"),
+        ("https://a.org/?q=a!?'*\"", "https://a.org/?q=a"),
+        ("https://a.org/{x}}", "https://a.org/{x}"),
+    ],
+)
+def test_trim_url_drops_only_unopened_closers_and_sentence_punctuation(url, expected):
+    assert trim_url(url) == expected
+
+
+MEGABYTE = 1_000_000
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("https://a.org/x" + ")" * MEGABYTE, "https://a.org/x"),
+        ("https://a.org/x" + "." * MEGABYTE, "https://a.org/x"),
+        ("https://a.org/x" + ".)]" * (MEGABYTE // 3), "https://a.org/x"),
+        ("(" * (MEGABYTE // 2) + "https://a.org/x" + ")" * (MEGABYTE // 2), "https://a.org/x"),
+        ("https://a.org/" + "(" * (MEGABYTE // 2) + ")" * (MEGABYTE // 2), "https://a.org/" + "(" * (MEGABYTE // 2) + ")" * (MEGABYTE // 2)),
+        ("https://a.org/(x" + ")" * MEGABYTE, "https://a.org/(x)"),
+        ("https://a.org/" + "(x)" * (MEGABYTE // 3) + ")." * 1000, "https://a.org/" + "(x)" * (MEGABYTE // 3)),
+    ],
+    ids=["closers", "dots", "mixed", "wrapped-in-parens", "balanced-parens", "one-opened", "many-pairs"],
+)
+def test_a_megabyte_of_trailing_punctuation_is_trimmed_correctly(text, expected):
+    # Trimming one character at a time took minutes on these (quadratic); they must simply work.
+    assert extract_links(text) == [expected]
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
         ("https://arxiv.org/abs/2408.11039", "2408.11039"),
         ("https://www.arxiv.org/abs/2408.11039", "2408.11039"),
         ("http://arxiv.org/abs/2408.11039v3", "2408.11039"),
