@@ -4,14 +4,17 @@ One file, <cache_dir>/parsed.cache, rewritten whole (atomically) after a load th
 anything. A record is found by the file's path and used only while the file still has the
 size and modification time it had when it was parsed. The cache holds plain data only
 (strings, numbers, lists and tuples, written with `marshal`), checked field by field when
-read back; a cache that is damaged, from another version or unreadable is ignored, and one
-that cannot be written is simply not written.
+read back. The index and every record carry a blake2b checksum of their bytes, compared
+before they are decoded: a damaged record is not used (its file is parsed again, and the
+next write replaces the record), a damaged index, a cache from another version or one that
+cannot be read is ignored, and one that cannot be written is simply not written. The
+checksums find damage (a bad disk, a torn copy, a stray edit), not forgery: they carry no key.
 
-Layout: MAGIC, one blob per file, the index, the length of the index (8 bytes, little-endian)
-and MAGIC again, so the file is written in one pass. The index is marshal data: (version,
-[(path, size, mtime_ns, newest, offset, length)]), `newest` being the latest date in the
-file (a proleptic ordinal, 0 if none) and offset and length placing the file's blob after
-the first MAGIC.
+Layout: MAGIC, one blob per file, the index, the index's checksum (CHECKSUM_BYTES), the
+length of the index (8 bytes, little-endian) and MAGIC again, so the file is written in one
+pass. The index is marshal data: (version, [(path, size, mtime_ns, newest, offset, length,
+checksum)]), `newest` being the latest date in the file (a proleptic ordinal, 0 if none),
+offset and length placing the file's blob after the first MAGIC, and checksum the blob's.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import marshal
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, repeat
 from pathlib import Path
@@ -31,9 +34,10 @@ from digest_tui import __version__
 from digest_tui.model import Entry, Problem
 from digest_tui.parse import ParseResult
 
-MAGIC = b"digest-tui parse cache\n\x01"
+MAGIC = b"digest-tui parse cache\n\x02"
 CACHE_FILE = "parsed.cache"
-FORMAT = 1
+FORMAT = 2
+CHECKSUM_BYTES = 16
 
 
 def _code_version() -> str:
@@ -56,6 +60,11 @@ _LENGTH = 8
 STALE_TEMP_SECONDS = 600
 _MAX_INDEX = 1 << 30
 
+Row = tuple[int, int, int, int, int, bytes]
+"""An index row without its path: (size, mtime_ns, newest, offset, length, checksum)."""
+Blob = tuple[str, int, int, int, bytes | memoryview, bytes]
+"""A record to write: (path, size, mtime_ns, newest, blob, checksum of the blob)."""
+
 
 class ParseCache:
     """Read records from one cache file and write a new one; never raises OSError or ValueError."""
@@ -64,8 +73,8 @@ class ParseCache:
         self.path = Path(directory) / CACHE_FILE if directory is not None else None
         self._file: BinaryIO | None = None
         self._base = 0
-        self.index: dict[str, tuple[int, int, int, int, int]] = {}
-        """path -> (size, mtime_ns, newest, offset, length) of each record in the file."""
+        self.index: dict[str, Row] = {}
+        """path -> (size, mtime_ns, newest, offset, length, checksum) of each record in the file."""
         self.problem: str | None = None
         """Why the cache was not used or not written, for the curious (never shown as an error)."""
         self._dates: dict[int, date] = {}
@@ -94,30 +103,36 @@ class ParseCache:
             self.problem = f"{self.path} not used: {error}"
 
     @staticmethod
-    def _read_index(handle: BinaryIO) -> dict[str, tuple[int, int, int, int, int]]:
+    def _read_index(handle: BinaryIO) -> dict[str, Row]:
         if handle.read(len(MAGIC)) != MAGIC:
             raise ValueError("not a parse cache of this format")
         end = handle.seek(0, os.SEEK_END)
-        footer = _LENGTH + len(MAGIC)
+        footer = CHECKSUM_BYTES + _LENGTH + len(MAGIC)
         if end < len(MAGIC) + footer:
             raise ValueError("truncated")
         handle.seek(end - footer)
         tail = handle.read(footer)
-        length = int.from_bytes(tail[:_LENGTH], "little")
-        if tail[_LENGTH:] != MAGIC or not 0 < length <= end - len(MAGIC) - footer or length > _MAX_INDEX:
+        checksum, length = tail[:CHECKSUM_BYTES], int.from_bytes(tail[CHECKSUM_BYTES:-len(MAGIC)], "little")
+        if tail[-len(MAGIC):] != MAGIC or not 0 < length <= end - len(MAGIC) - footer or length > _MAX_INDEX:
             raise ValueError("truncated or damaged")
         handle.seek(end - footer - length)
-        version, rows = marshal.loads(handle.read(length))
+        data = handle.read(length)
+        # Checked before marshal sees it: marshal is not meant for damaged data.
+        if _checksum(data) != checksum:
+            raise ValueError("damaged index (checksum mismatch)")
+        version, rows = marshal.loads(data)
         if version != VERSION:
             raise ValueError(f"written by version {version!r}")
         limit = end - footer - length - len(MAGIC)
         index = {}
-        for path, size, mtime, newest, offset, blob_length in rows:
+        for path, size, mtime, newest, offset, blob_length, blob_checksum in rows:
             if type(path) is not str or not all(type(n) is int and n >= 0 for n in (size, mtime, newest, offset, blob_length)):
+                raise ValueError("bad index row")
+            if type(blob_checksum) is not bytes or len(blob_checksum) != CHECKSUM_BYTES:
                 raise ValueError("bad index row")
             if offset + blob_length > limit:
                 raise ValueError("record past the end")
-            index[path] = (size, mtime, newest, offset, blob_length)
+            index[path] = (size, mtime, newest, offset, blob_length, blob_checksum)
         return index
 
     def newest(self, path: str, size: int, mtime_ns: int) -> int | None:
@@ -138,8 +153,9 @@ class ParseCache:
             del self.index[path]
             return None
 
-    def _blob(self, row: tuple[int, int, int, int, int]) -> memoryview:
-        """The record's bytes, in a buffer reused for the next record."""
+    def _blob(self, row: Row) -> memoryview:
+        """The record's bytes, in a buffer reused for the next record; ValueError when they
+        do not match the record's checksum."""
         assert self._file is not None
         length = row[4]
         if len(self._buffer) < length:
@@ -148,6 +164,8 @@ class ParseCache:
         self._file.seek(self._base + row[3])
         if self._file.readinto(view) != length:
             raise ValueError("truncated record")
+        if _checksum(view) != row[5]:
+            raise ValueError("damaged record (checksum mismatch)")
         return view
 
     def _decode(self, source: str, blob: bytes) -> ParseResult:
@@ -186,8 +204,23 @@ class ParseCache:
         """Replace the cache file with records of these files (path, size, mtime_ns, result).
 
         Records the open cache holds for the same file at the same size and time are copied
-        as they are. Returns whether the file was written.
+        as they are, once their checksum matches. Returns whether the file was written.
         """
+        return self._write_blobs(self._blobs(records))
+
+    def _blobs(self, records: Iterable[tuple[str, int, int, ParseResult]]) -> Iterator[Blob]:
+        """Each record's blob: copied (checksum verified) when it can be, else encoded."""
+        for path, size, mtime, result in records:
+            row = self._reusable(path, size, mtime)
+            if row is not None:
+                yield path, size, mtime, *row
+                continue
+            blob = encode(result)
+            newest = max((entry.date.toordinal() for entry in result.entries), default=0)
+            yield path, size, mtime, newest, blob, _checksum(blob)
+
+    def _write_blobs(self, blobs: Iterable[Blob]) -> bool:
+        """Replace the cache file with these records."""
         if self.path is None:
             return False
         temp: str | None = None
@@ -199,16 +232,13 @@ class ParseCache:
             with os.fdopen(fd, "wb") as out:
                 out.write(MAGIC)
                 offset = 0
-                for path, size, mtime, result in records:
-                    blob, newest = self._reusable(path, size, mtime)
-                    if blob is None:
-                        blob = encode(result)
-                        newest = max((entry.date.toordinal() for entry in result.entries), default=0)
+                for path, size, mtime, newest, blob, checksum in blobs:
                     out.write(blob)
-                    rows.append((path, size, mtime, newest, offset, len(blob)))
+                    rows.append((path, size, mtime, newest, offset, len(blob), checksum))
                     offset += len(blob)
                 index = marshal.dumps((VERSION, rows))
                 out.write(index)
+                out.write(_checksum(index))
                 out.write(len(index).to_bytes(_LENGTH, "little"))
                 out.write(MAGIC)
             os.replace(temp, self.path)
@@ -221,14 +251,15 @@ class ParseCache:
             if temp is not None:
                 _remove(temp)
 
-    def _reusable(self, path: str, size: int, mtime: int) -> tuple[memoryview | bytes | None, int]:
+    def _reusable(self, path: str, size: int, mtime: int) -> tuple[int, memoryview, bytes] | None:
+        """(newest, blob, checksum) of the open cache's record of this file at this size and time."""
         row = self.index.get(path)
         if row is None or row[0] != size or row[1] != mtime or self._file is None:
-            return None, 0
+            return None
         try:
-            return self._blob(row), row[2]
+            return row[2], self._blob(row), row[5]
         except (OSError, ValueError):
-            return None, 0
+            return None
 
 
 def encode(result: ParseResult) -> bytes:
@@ -259,6 +290,10 @@ def encode(result: ParseResult) -> bytes:
             [p.end_line for p in problems],
         )
     )
+
+
+def _checksum(data: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(data, digest_size=CHECKSUM_BYTES).digest()
 
 
 def _check(column: object, kind: type, count: int) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import marshal
 import os
+import random
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from digest_tui.cache import CACHE_FILE, MAGIC, ParseCache
+from digest_tui.cache import CACHE_FILE, MAGIC, ParseCache, _checksum
 from digest_tui.library import load_library
 from digest_tui.loader import FIRST_ENTRIES, Loader
 from digest_tui.search import SearchIndex, search_bytes
@@ -125,20 +126,13 @@ def rewrite_records(path: Path, change) -> None:
     """Rewrite a cache file's records through `change(columns) -> columns`, keeping it well formed."""
     cache = ParseCache(path.parent)
     cache.open()
-    blobs = {name: bytes(cache._blob(row)) for name, row in cache.index.items()}
-    rows = dict(cache.index)
+    records = []
+    for name, row in cache.index.items():
+        new = marshal.dumps(change(marshal.loads(cache._blob(row))))
+        size, mtime, newest = row[:3]
+        records.append((name, size, mtime, newest, new, _checksum(new)))
     cache.close()
-    out = bytearray(MAGIC)
-    index = []
-    for name, blob in blobs.items():
-        new = marshal.dumps(change(marshal.loads(blob)))
-        size, mtime, newest, _, _ = rows[name]
-        index.append((name, size, mtime, newest, len(out) - len(MAGIC), len(new)))
-        out += new
-    from digest_tui.cache import VERSION
-
-    data = marshal.dumps((VERSION, index))
-    path.write_bytes(bytes(out) + data + len(data).to_bytes(8, "little") + MAGIC)
+    assert cache._write_blobs(records)
 
 
 @pytest.mark.parametrize(
@@ -243,3 +237,38 @@ def test_a_temporary_file_left_by_a_killed_writer_goes(digests, tmp_path):
     fresh.write_bytes(b"being written by another reader")
     load(digests, cache_dir)
     assert not old.exists() and fresh.exists()
+
+
+def test_a_byte_changed_in_a_title_is_caught_and_healed(digests, tmp_path):
+    cache_dir = tmp_path / "cache"
+    load(digests, cache_dir)
+    path = cache_dir / CACHE_FILE
+    data = path.read_bytes()
+    true_title = b"Reverse Thinking Makes LLMs Stronger Reasoners"
+    assert data.count(true_title) == 1
+    path.write_bytes(data.replace(true_title, b"Rxverse" + true_title[7:]))
+    damaged = load(digests, cache_dir)  # loads, and saves the cache again
+    assert damaged.parsed == 1  # the file with the damaged record, and only it
+    titles = {e.title for e in damaged.library.entries}
+    assert true_title.decode() in titles and "Rxverse Thinking Makes LLMs Stronger Reasoners" not in titles
+    assert every_field(damaged.library) == every_field(load_library([digests]))
+    assert b"Rxverse" not in path.read_bytes()
+    healed = load(digests, cache_dir)
+    assert healed.parsed == 0 and every_field(healed.library) == every_field(damaged.library)
+
+
+def test_random_overwrites_never_give_an_entry_a_fresh_parse_would_not(digests, tmp_path):
+    fresh = load_library([digests])
+    expected = (every_field(fresh), fresh.problems, fresh.notes, [search_bytes(e) for e in fresh.entries])
+    cache_dir = tmp_path / "cache"
+    load(digests, cache_dir)
+    path = cache_dir / CACHE_FILE
+    good = path.read_bytes()
+    rng = random.Random(7)
+    for _ in range(50):
+        damaged = bytearray(good)
+        start = rng.randrange(len(good) - 50)
+        damaged[start : start + 50] = rng.randbytes(50)
+        path.write_bytes(damaged)
+        library = Loader([digests], ParseCache(cache_dir)).load()
+        assert (every_field(library), library.problems, library.notes, library.search_texts) == expected, start
