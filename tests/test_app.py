@@ -14,7 +14,7 @@ from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.widgets.sidebar import DateTree, TagTree
-from tests.apphelpers import loaded, make_app, visible_rows
+from tests.apphelpers import loaded, make_app, palette_hits, settled, until, visible_rows
 
 NEWEST_TITLE = "Reverse Thinking Makes LLMs Stronger Reasoners"  # first entry of the 2024-12-02 digest
 OLDEST_DATE = "2024-07-04"
@@ -216,7 +216,7 @@ async def test_sort_cycles_and_is_remembered(config_dir, seeds_dir):
         await pilot.press("s")
         names = titles(app)
         assert names == sorted(names, key=str.casefold)
-        await pilot.pause(0.3)
+        await settled(pilot)
         await pilot.press("s")
         assert app.entry_list.current is not None and titles(app)[0] == NEWEST_TITLE
     assert 'sort = "date"' in (config_dir / "config.toml").read_text(encoding="utf-8")
@@ -316,23 +316,21 @@ async def test_marks_survive_a_restart(config_dir, seeds_dir):
 
 
 async def test_shown_entry_becomes_read_after_the_delay(config_dir, seeds_dir):
-    app = make_app(config_dir, [seeds_dir], settings="mark_read_after = 1.0\n")
+    app = make_app(config_dir, [seeds_dir], settings="mark_read_after = 0.1\n")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        first = app.entry_list.current
-        await pilot.press("j")  # passed by quickly: stays unread
+        await pilot.press("j")
         second = app.entry_list.current
-        assert not app.store.is_read(second.id)
-        await pilot.pause(1.5)
-        assert not app.store.is_read(first.id)
-        assert app.store.is_read(second.id)
+        await until(pilot, lambda: app.store.is_read(second.id))
+        assert app.entry_list.current is second
 
 
 async def test_auto_read_can_be_turned_off(config_dir, seeds_dir):
     app = make_app(config_dir, [seeds_dir], settings="mark_read_after = 0\n")
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        await pilot.pause(0.3)
+        await pilot.press("j", "j")
+        assert app.read_timer is None
         assert app.unread_count == 27
 
 
@@ -342,7 +340,7 @@ async def test_command_palette_jumps_to_an_entry(config_dir, seeds_dir):
         await loaded(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"JetFormer")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: any("JetFormer" in str(option.prompt) for option in palette_hits(app)), "palette hits")
         await pilot.press("enter")
         await pilot.pause()
         assert app.entry_list.current.title.startswith("JetFormer")
@@ -381,7 +379,7 @@ async def test_theme_is_remembered(config_dir, seeds_dir):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         app.theme = "nord"
-        await pilot.pause(0.3)
+        await settled(pilot)
     assert 'theme = "nord"' in (config_dir / "config.toml").read_text(encoding="utf-8")
     app = make_app(config_dir, [seeds_dir], settings=(config_dir / "config.toml").read_text(encoding="utf-8"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -430,15 +428,11 @@ async def test_search_over_a_big_library_runs_in_the_background(config_dir, seed
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("slash", *"Kingma")
-        for _ in range(100):
-            if titles(app) == ["DeMo: Decoupled Momentum Optimization"]:
-                break
-            await pilot.pause(0.02)
-        assert titles(app) == ["DeMo: Decoupled Momentum Optimization"]
+        await until(pilot, lambda: titles(app) == ["DeMo: Decoupled Momentum Optimization"], "search results")
         # a result that arrives after the query changed is not shown
         stale = app.filter
         await pilot.press("backspace")
         app.show_rows(stale, [])
         assert app.filter.query == "Kingm"
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert titles(app) == ["DeMo: Decoupled Momentum Optimization"]

@@ -11,7 +11,7 @@ from digest_tui.loader import Loader
 from digest_tui.related import related_entries
 from digest_tui.screens.trends import TrendsScreen
 from digest_tui.trends import counts_over_time, tag_series, top_tags
-from tests.apphelpers import loaded, make_app, visible_rows
+from tests.apphelpers import loaded, make_app, settled, until, visible_rows
 
 
 def test_related_prefers_cited_papers_then_rare_shared_tags(tmp_path):
@@ -99,7 +99,7 @@ async def test_l_cycles_the_commentary_language_and_remembers_it(tmp_path, seeds
         assert korean in app.detail.text and english not in app.detail.text
         await pilot.press("l")
         assert korean not in app.detail.text and english in app.detail.text
-        await pilot.pause(0.3)
+        await settled(pilot)
     assert 'commentary_language = "english"' in (config / "config.toml").read_text(encoding="utf-8")
     app = make_app(config, [seeds_dir], settings=(config / "config.toml").read_text(encoding="utf-8"))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -134,11 +134,7 @@ async def test_new_digests_appear_while_the_app_runs(tmp_path, seed_files):
         kept_filter = app.filter
         current = app.entry_list.current
         shutil.copy(seed_files[4], library_dir)  # 3 entries, one of them about diffusion
-        for _ in range(120):
-            if len(app.library) == 8:
-                break
-            await pilot.pause(0.1)
-        assert len(app.library) == 8
+        await until(pilot, lambda: len(app.library) == 8, "the new digest to arrive")
         assert app.filter == kept_filter
         assert app.entry_list.current.id == current.id
         assert app.unread_count == 7

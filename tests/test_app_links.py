@@ -9,7 +9,7 @@ import pytest
 from digest_tui import cite, links
 from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from digest_tui.screens.links import LinksScreen
-from tests.apphelpers import loaded, make_app
+from tests.apphelpers import loaded, make_app, settled, until
 
 TERMINAL_CLIPBOARD = 'mark_read_after = 0\nclipboard = "terminal"\n'
 
@@ -53,14 +53,6 @@ def linked_digest(tmp_path: Path) -> Path:
     return path
 
 
-async def wait_for(pilot, condition, tries: int = 100) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    assert condition()
-
-
 async def test_o_opens_the_arxiv_title_search_when_no_id_is_known(tmp_path, seeds_dir):
     browser = Browser()
     app = make_app(tmp_path / "config", [seeds_dir], url_opener=browser)
@@ -68,7 +60,7 @@ async def test_o_opens_the_arxiv_title_search_when_no_id_is_known(tmp_path, seed
         await loaded(pilot)
         entry = app.entry_list.current
         await pilot.press("o")
-        await wait_for(pilot, lambda: browser.opened)
+        await until(pilot, lambda: browser.opened)
         assert browser.opened == [links.arxiv_title_search_url(entry.title)]
         assert browser.opened[0].startswith("https://arxiv.org/search/?query=Reverse+Thinking")
 
@@ -79,7 +71,7 @@ async def test_o_opens_the_entrys_own_arxiv_page(tmp_path, linked_digest):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("G", "o")
-        await wait_for(pilot, lambda: browser.opened)
+        await until(pilot, lambda: browser.opened)
         assert browser.opened == ["https://arxiv.org/abs/2408.11039"]
 
 
@@ -89,7 +81,7 @@ async def test_when_no_browser_starts_the_url_is_shown_and_offered_for_copying(t
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         await pilot.press("o")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert browser.opened[0] in app.screen.question
         await pilot.press("y")
         assert app.clipboard == browser.opened[0]
@@ -109,7 +101,7 @@ async def test_link_list_labels_and_opens_links(tmp_path, linked_digest):
         assert labels == [links.describe_link(url) for url in follow_up.links]
         assert app.screen.items[1].in_library.startswith("Transfusion")
         await pilot.press("1")
-        await wait_for(pilot, lambda: browser.opened)
+        await until(pilot, lambda: browser.opened)
         assert browser.opened == ["https://github.com/example/repo"]
         await pilot.press("L", "down", "down", "y")
         assert app.clipboard == "https://example.github.io/page/"
@@ -118,7 +110,7 @@ async def test_link_list_labels_and_opens_links(tmp_path, linked_digest):
         assert app.entry_list.current.title.startswith("Transfusion")
         assert browser.opened == ["https://github.com/example/repo"]
         await pilot.press("g", "L", "down", "O")  # … unless asked for the browser
-        await wait_for(pilot, lambda: len(browser.opened) == 2)
+        await until(pilot, lambda: len(browser.opened) == 2)
         assert browser.opened[1] == "https://www.arxiv.org/abs/2408.11039"
 
 
@@ -130,7 +122,7 @@ async def test_clicking_a_link_in_the_detail_pane_opens_it(tmp_path, linked_dige
         lines = app.detail.text.split("\n")
         y = next(number for number, line in enumerate(lines) if line.startswith("[1] "))
         await pilot.click("#detail-body", offset=(6, y))
-        await wait_for(pilot, lambda: browser.opened)
+        await until(pilot, lambda: browser.opened)
         assert browser.opened == ["https://github.com/example/repo"]
 
 
@@ -141,7 +133,7 @@ async def test_unsafe_links_are_refused(tmp_path, seeds_dir):
         await loaded(pilot)
         for url in ("file:///etc/passwd", "javascript:alert(1)", "https://exa\x1bmple.com/"):
             app.open_in_browser(url)
-        await pilot.pause(0.2)
+        await settled(pilot)
         assert browser.opened == []
         assert sum("Not opened" in message for message in notifications(app)) == 3
 

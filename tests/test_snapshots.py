@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apphelpers import loaded, make_app
+from tests.apphelpers import loaded, make_app, settled
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def after(*keys: str):
         await loaded(pilot)
         if keys:
             await pilot.press(*keys)
-        await pilot.pause(0.1)
+        await settled(pilot)
 
     return run_before
 
