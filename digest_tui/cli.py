@@ -117,8 +117,11 @@ def cmd_read(options: argparse.Namespace) -> int:
         return 2
     from digest_tui.app import DigestApp  # Textual loads only when the reader starts
 
-    DigestApp(paths=options.paths, config_dir=config_dir(getattr(options, "config_dir", None))).run()
-    return 0
+    app = DigestApp(paths=options.paths, config_dir=config_dir(getattr(options, "config_dir", None)))
+    app.run()
+    # run() returns normally after a crash too (Textual prints the traceback and sets
+    # return_code to 1): the exit status must still say that the reader failed.
+    return app.return_code or 0
 
 
 def cmd_export(options: argparse.Namespace) -> int:

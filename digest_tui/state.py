@@ -55,6 +55,9 @@ LOCK_FILE = STATE_FILE + ".lock"
 MERGED_DIR = "merged"
 LOCK_TIMEOUT = 5.0
 """Seconds save() waits for another instance's lock before saving without it."""
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Every mark is older than this: a change is saved a second after the mark it replaces
+(see _after), so a mark at the end of what datetime holds could never be changed again."""
 
 _TABLES = (("read", "read", True), ("unread", "read", False), ("bookmarks", "bookmarks", True), ("unbookmarked", "bookmarks", False))
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -80,7 +83,13 @@ class Mark:
         if at.tzinfo is not UTC:
             if at.tzinfo is None or at.utcoffset() is None:
                 raise ValueError(f"the time of a mark must be timezone-aware, not {at!r}")
-            object.__setattr__(self, "at", at.astimezone(UTC))
+            try:
+                at = at.astimezone(UTC)
+            except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first UTC time
+                raise ValueError(f"the time {self.at.isoformat()} is out of range") from None
+            object.__setattr__(self, "at", at)
+        if at >= LATEST:
+            raise ValueError(f"the time {_format_time(at)} is out of range (a mark must be before {LATEST.year})")
 
     def beats(self, other: Mark) -> bool:
         """Whether this mark wins a merge against `other`: the later one, and on a tie the
@@ -189,7 +198,8 @@ def parse_state(text: str) -> State:
 
 
 def _parse(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | None = None) -> tuple[State, list[str]]:
-    """The state in `text` and the items that had to be dropped (wrong type, unknown key).
+    """The state in `text` and the items that had to be dropped (wrong type, unknown key,
+    a time out of range).
 
     Raises ValueError when the text as a whole is not a state file. A file as `_dump` writes
     it is read without tomllib (a tenth of the time); `lines` then gets the formatted line of
@@ -216,7 +226,7 @@ def _parse(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | None = Non
         marks = getattr(state, kind)
         first = not marks  # no entry can be in the table twice, so no merge needed
         for key, value in section.items():
-            if type(value) is datetime and value.tzinfo is UTC and kind == "read":
+            if type(value) is datetime and value.tzinfo is UTC and kind == "read" and value < LATEST:
                 mark = Mark(on, value)  # the common case, kept fast
             else:
                 mark = _item(kind, on, value)
@@ -242,6 +252,7 @@ _CANONICAL = {
 }
 _CANONICAL_PREAMBLE = re.compile(r"(?:#[^\n]*\n|\n)*(?:version = 1\n(?:#[^\n]*\n|\n)*)?")
 _TABLE_KINDS = {table: kind for table, kind, _ in _TABLES}
+_LATEST_TEXT = f"{LATEST.year:04}"
 
 
 def _parse_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | None) -> State | None:
@@ -284,6 +295,8 @@ def _read_canonical(text: str, lines: dict[str, dict[str, tuple[Mark, str]]] | N
             continue
         texts, keys, at, notes = columns
         count = len(keys)
+        if max(at) >= _LATEST_TEXT:  # the times are all alike: as text they sort as times
+            return None  # out of range: the slow reader drops it and says where
         try:
             times = list(map(datetime.fromisoformat, at))
         except ValueError:  # a time that does not exist (2026-02-30): tomllib says where
@@ -339,7 +352,10 @@ def _item(kind: str, on: bool, value: object) -> Mark | str:
     if type(at) is not datetime:
         example = "2026-11-24T21:13:43Z" if kind == "read" else "{ at = 2026-11-24T21:13:43Z }"
         return f"expected a time like {example}, not {_describe(at)}"
-    return Mark(on, at if at.tzinfo is not None else at.replace(tzinfo=UTC), note)
+    try:
+        return Mark(on, at if at.tzinfo is not None else at.replace(tzinfo=UTC), note)
+    except ValueError as error:  # a time out of range
+        return str(error)
 
 
 def _describe(value: object) -> str:

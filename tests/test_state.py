@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import fcntl
 import os
 import re
@@ -35,7 +36,7 @@ ids = st.one_of(st.sampled_from(AWKWARD_IDS), st.text(max_size=12))
 FEW_TIMES = [T1, T2, T2 + timedelta(microseconds=1)]  # ties are likely with these
 times = st.one_of(
     st.sampled_from(FEW_TIMES),
-    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)),
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)),  # from 9999 on: out of range
     # other offsets: Mark keeps every time in UTC
     st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23)).map(lambda d: timedelta(minutes=d // timedelta(minutes=1))))),
 )
@@ -101,6 +102,21 @@ def test_marks_are_kept_in_utc_and_must_know_their_zone() -> None:
     assert mark.at == datetime(2026, 11, 24, 21, 13, 43, tzinfo=UTC) and mark.at.tzinfo is UTC
     with pytest.raises(ValueError):
         Mark(True, datetime(2026, 11, 24))
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))),  # before the first UTC time
+        datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-1))),  # after the last
+        datetime(9999, 1, 1, tzinfo=UTC),  # no room left for the later changes that must beat it
+    ],
+)
+def test_a_mark_out_of_range_is_a_value_error(at: datetime) -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        Mark(True, at)
+    assert Mark(True, datetime(1, 1, 1, tzinfo=UTC)).at.year == 1
+    assert Mark(True, datetime(9998, 12, 31, 23, 59, 59, tzinfo=UTC)).at.year == 9998
 
 
 # --- the file format --------------------------------------------------------------------
@@ -638,3 +654,117 @@ def test_state_usage_errors_are_one_line(tmp_path: Path, args: list[str]) -> Non
     result = cli(tmp_path, *args)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("digest-tui: ")
+
+
+# --- times out of range -----------------------------------------------------------------
+
+# Lines a hostile or mistaken edit can leave in state.toml, as (table, line). The first three
+# are laid out as the store writes them (the fast reader's path), the others only tomllib reads.
+OUT_OF_RANGE = [
+    ("unread", "15a97358ffe8 = 9999-12-31T23:59:59Z"),
+    ("read", "15a97358ffe8 = 9999-01-01T00:00:00Z"),
+    ("bookmarks", '15a97358ffe8 = { at = 9999-12-31T23:59:59Z, note = "n" }'),
+    ("bookmarks", "15a97358ffe8 = { at = 0001-01-01T00:00:00+01:00 }"),
+    ("unbookmarked", "15a97358ffe8 = { at = 9999-12-31T23:59:59-01:00 }"),
+    ("read", "15a97358ffe8 = 9999-06-01T00:00:00"),
+]
+GOOD = State(read={"good": Mark(True, T1)}, bookmarks={"kept": Mark(True, T2, "a note")})
+
+
+def with_line(table: str, line: str) -> str:
+    """GOOD as the store writes it, with `line` added to `table`."""
+    return dump_state(GOOD).replace(f"[{table}]\n", f"[{table}]\n{line}\n")
+
+
+@pytest.mark.parametrize(("table", "line"), OUT_OF_RANGE)
+def test_both_readers_drop_a_time_out_of_range_and_say_where(table: str, line: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import digest_tui.state as S
+
+    text = with_line(table, line)
+    fast = S._parse(text)
+    monkeypatch.setattr(S, "_parse_canonical", lambda text, lines: None)
+    assert S._parse(text) == fast
+    state, [problem] = fast
+    assert state == GOOD
+    assert problem.startswith(f"[{table}] 15a97358ffe8: the time ") and "out of range" in problem
+
+
+@pytest.mark.parametrize(("table", "line"), OUT_OF_RANGE)
+def test_a_time_out_of_range_is_reported_once_and_the_other_marks_load_and_save(tmp_path: Path, table: str, line: str) -> None:
+    content = with_line(table, line).encode()
+    (tmp_path / "state.toml").write_bytes(content)
+    store = StateStore(tmp_path)
+    [message] = store.load()
+    [copy] = tmp_path.glob("state.toml.corrupt-*")
+    assert message.startswith("state.toml: ") and f"[{table}] 15a97358ffe8" in message and str(copy) in message
+    assert copy.read_bytes() == content
+    assert store.state == GOOD
+    # The mark in the way is gone: marking the entry works (it raised OverflowError).
+    assert store.set_read("15a97358ffe8", False) is False and store.set_read("15a97358ffe8")
+    assert store.set_bookmark("15a97358ffe8")
+    assert store.save() is None and store.take_notices() == []
+    again = StateStore(tmp_path)
+    assert again.load() == []
+    assert again.is_read("good") and again.note("kept") == "a note"
+    assert again.is_read("15a97358ffe8") and again.is_bookmarked("15a97358ffe8")
+    assert list(tmp_path.glob("state.toml.corrupt-*")) == [copy]
+
+
+def test_a_time_out_of_range_in_a_file_changed_while_running_never_stops_a_save(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    store.load()
+    store.set_bookmark("shown")
+    (tmp_path / "state.toml").write_text(with_line("bookmarks", "bad = { at = 0001-01-01T00:00:00+01:00 }"), encoding="utf-8")
+    assert store.save() is None
+    [notice] = store.take_notices()
+    assert "[bookmarks] bad" in notice
+    assert on_disk(tmp_path).bookmarks.keys() == {"kept", "shown"}
+
+
+@pytest.mark.parametrize(("table", "line"), OUT_OF_RANGE[::3])
+def test_a_time_out_of_range_in_a_conflict_copy_is_blamed_on_the_copy(tmp_path: Path, table: str, line: str) -> None:
+    write_state(tmp_path, State(bookmarks={"mine": Mark(True, T1)}))
+    (tmp_path / SYNCTHING).write_text(with_line(table, line), encoding="utf-8")
+    state, [warning] = load_state(tmp_path / "state.toml")  # as `export` reads it
+    assert warning.startswith(f"{tmp_path / SYNCTHING}: ") and f"[{table}] 15a97358ffe8" in warning
+    assert state.is_bookmarked("mine") and state.is_read("good")
+
+    store = StateStore(tmp_path)
+    messages = store.load()
+    [problem] = [m for m in messages if "15a97358ffe8" in m]
+    assert problem.startswith(f"{tmp_path / SYNCTHING}: ") and "Could not save" not in " ".join(messages)
+    assert on_disk(tmp_path) == store.state and store.is_bookmarked("mine") and store.note("kept") == "a note"
+    assert os.listdir(tmp_path / "merged") == [SYNCTHING]
+    store.set_read("later")
+    assert store.save() is None and store.take_notices() == []
+
+
+def test_export_leaves_out_a_time_out_of_range_and_says_where(tmp_path: Path, seeds_dir: Path, library) -> None:
+    config = tmp_path / "config"
+    kept, bad = library.entries[0].id, library.entries[1].id
+    config.mkdir()
+    (config / "state.toml").write_text(
+        f"version = 1\n[bookmarks]\n{kept} = {{ at = 2026-11-24T21:13:43Z }}\n{bad} = {{ at = 0001-01-01T00:00:00+01:00 }}\n", encoding="utf-8"
+    )
+    result = cli(tmp_path, "export", "--bookmarked", "--config-dir", str(config), str(seeds_dir))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert str(config / "state.toml") in result.stderr and f"[bookmarks] {bad}" in result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [kept]
+
+
+def test_state_merge_sets_aside_a_time_out_of_range_in_either_file(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "state.toml").write_text(with_line("bookmarks", "mine = { at = 0001-01-01T00:00:00+01:00 }"), encoding="utf-8")
+    other = tmp_path / "laptop.toml"
+    other.write_text(with_line("unread", "theirs = 9999-12-31T23:59:59Z").replace("good", "also"), encoding="utf-8")
+    result = cli(tmp_path, "state", "merge", "--config-dir", str(config), str(other))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    [mine] = [line for line in result.stderr.splitlines() if "[bookmarks] mine" in line]
+    [theirs] = [line for line in result.stderr.splitlines() if "[unread] theirs" in line]
+    assert "state.toml" in mine and str(other) in theirs
+    disk = on_disk(config)
+    assert disk.is_read("good") and disk.is_read("also") and disk.note("kept") == "a note"
+    assert "mine" not in disk.bookmarks and "theirs" not in disk.read
