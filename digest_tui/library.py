@@ -70,11 +70,22 @@ def read_digest(path: Path) -> ParseResult:
     return parse_bytes(data, name)
 
 
+# UTF-32's marks come first: UTF-32 LE's begins with UTF-16 LE's.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def parse_bytes(data: bytes, name: str) -> ParseResult:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Editors on Windows save "Unicode" as UTF-16: readable, but worth telling.
-        result = parse(data.decode("utf-16", errors="replace"), name)
-        result.problems.insert(0, Problem(name, 1, "encoded as UTF-16, not UTF-8; read anyway (save it as UTF-8)"))
+    encoding = next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
+    if encoding is not None:
+        # Editors on Windows save "Unicode" as UTF-16 (some tools as UTF-32), with a byte
+        # order mark: readable, but worth telling.
+        result = parse(data.decode(encoding, errors="replace"), name)
+        result.problems.insert(0, Problem(name, 1, f"encoded as {encoding}, not UTF-8; read anyway (save it as UTF-8)"))
         return result
     if _is_binary(data):
         return _failed(name, "binary file, not a text digest; skipped")

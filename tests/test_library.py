@@ -255,3 +255,14 @@ def test_a_utf16_digest_is_read_and_its_encoding_reported(tmp_path, seed_files):
     library = load_library([path])
     assert len(library.entries) == 5
     assert [str(p) for p in library.problems] == [f"{path}:1: encoded as UTF-16, not UTF-8; read anyway (save it as UTF-8)"]
+
+
+@pytest.mark.parametrize("codec", ["utf-32-le", "utf-32-be"])
+def test_a_utf32_digest_is_read_and_its_encoding_reported(tmp_path, seed_files, codec):
+    text = seed_files[0].read_text(encoding="utf-8")
+    path = tmp_path / "utf32.txt"
+    # A byte order mark in either order; UTF-32 LE's begins with UTF-16 LE's.
+    path.write_bytes(("\ufeff" + text).encode(codec))
+    library = load_library([path])
+    assert [e.title for e in library.entries] == [e.title for e in load_library([seed_files[0]]).entries]
+    assert [str(p) for p in library.problems] == [f"{path}:1: encoded as UTF-32, not UTF-8; read anyway (save it as UTF-8)"]
