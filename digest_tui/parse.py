@@ -56,7 +56,12 @@ def entry_id(title: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Split on LF, CRLF or CR only, so line numbers match what an editor shows."""
+    """Split on LF, CRLF or CR only, so line numbers match what an editor shows.
+
+    VT, FF, U+001C–U+001E, NEL (U+0085), U+2028 and U+2029 end a line for str.splitlines but
+    not here: they are whitespace inside a line (whitespace is what str.isspace accepts, see
+    docs/format.md).
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -131,7 +136,11 @@ def parse_tags(stripped: str) -> tuple[str, ...]:
 
 
 def parse(text: str, source: str = "<text>") -> ParseResult:
-    """Read every entry of a digest. Each non-blank line ends in an entry or a problem."""
+    """Read every entry of a digest. Each non-blank line ends in an entry or a problem.
+
+    A line is blank when it holds nothing but whitespace (str.isspace), which is also what is
+    trimmed from both ends of every line.
+    """
     numbers: list[int] = []
     texts: list[str] = []
     kinds: list[Kind] = []

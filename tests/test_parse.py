@@ -387,7 +387,61 @@ def test_trailing_whitespace_blank_lines_and_final_newline(seed_files, index):
 def test_split_lines_counts_like_an_editor():
     assert split_lines("a\r\nb\rc\nd") == ["a", "b", "c", "d"]
     assert split_lines("\ufeffa\n") == ["a", ""]
-    assert split_lines("a\u2028b") == ["a\u2028b"]
+    for char in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029":  # line ends to str.splitlines, not here
+        assert split_lines(f"a{char}b\nc") == [f"a{char}b", "c"]
+
+
+# Whitespace as docs/format.md lists it, LF and CR aside (they end lines).
+WHITESPACE = "\t\x0b\x0c\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+NOT_WHITESPACE = "\u200b\u200c\u200d\u2060\ufeff\u180e\u00ad\u3164\x00\x1b\x7f"
+SMALL_DIGEST = ["2024-08-01", "A Title", "(Ann Author)", "Abstract line.", "모델 설명.", "#t", "Next Title", "(Bo Li)", "#u"]
+
+
+def test_the_documented_whitespace_is_what_the_parser_trims():
+    """The list in docs/format.md, the list above and str.isspace (which the parser's strip(),
+    split() and \\s use) are the same set of characters."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "format.md").read_text(encoding="utf-8")
+    paragraph = doc[doc.index("- Whitespace is every character") : doc.index("Invisible characters that are not")]
+    listed = set("\n\r")
+    for first, last in re.findall(r"U\+([0-9A-F]{4})(?:–U\+([0-9A-F]{4}))?", paragraph):
+        listed.update(map(chr, range(int(first, 16), int(last or first, 16) + 1)))
+    every = {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    assert listed == set(WHITESPACE) | set("\n\r") == every
+    assert not any(char.isspace() for char in NOT_WHITESPACE)
+
+
+@pytest.mark.parametrize("char", WHITESPACE, ids=lambda char: f"U+{ord(char):04X}")
+def test_a_line_of_any_whitespace_is_blank(char):
+    plain = parse("\n".join(SMALL_DIGEST), "a.txt")
+    assert plain.problems == [] and len(plain.entries) == 2
+    # Before and after every line a line of this whitespace, and some around every line.
+    airy = parse("\n".join(f"{char}\n{char}{line}{char * 3}" for line in SMALL_DIGEST) + f"\n{char}", "a.txt")
+    assert airy.problems == []
+    assert [content(e) for e in airy.entries] == [content(e) for e in plain.entries]
+    assert [(e.line, e.end_line) for e in airy.entries] == [(2 * e.line, 2 * e.end_line) for e in plain.entries]
+
+
+@pytest.mark.parametrize("char", WHITESPACE, ids=lambda char: f"U+{ord(char):04X}")
+def test_whitespace_inside_a_line_neither_ends_it_nor_is_dropped(char):
+    lines = list(SMALL_DIGEST)
+    lines[1] = f"A{char}Title"
+    lines[3] = f"Abstract{char}line."
+    result = parse("\n".join(lines), "a.txt")
+    assert result.problems == []
+    first = result.entries[0]
+    assert (first.title, first.abstract, first.line, first.end_line) == (f"A{char}Title", f"Abstract{char}line.", 2, 6)
+    assert result.entries[1].line == 7
+
+
+@pytest.mark.parametrize("char", NOT_WHITESPACE, ids=lambda char: f"U+{ord(char):04X}")
+def test_a_line_of_invisible_characters_that_are_not_whitespace_is_not_blank(char):
+    result = parse("\n".join(["2024-08-01", char, *SMALL_DIGEST[1:]]), "a.txt")
+    # After a date header a text line is a title: the entry it starts has no authors line.
+    assert result.entries[0].title == char
+    assert [(p.line, p.message) for p in result.problems][0] == (2, f"entry {char!r} has no authors line")
+    # Not at the very start, where U+FEFF is a byte-order mark.
+    before_header = parse("\n".join(["", char, *SMALL_DIGEST]), "a.txt")
+    assert [(p.line, p.message) for p in before_header.problems] == [(2, f"line outside any entry: {char!r}")]
 
 
 def test_iso_date_headers(seed_files):
