@@ -23,6 +23,12 @@ TAG = re.compile(r"#[^\s#]+")
 AUTHORS = re.compile(r"\((.*)\)")
 # A title is a line, not a paragraph: abstracts run to hundreds of characters.
 MAX_TITLE = 300
+MAX_LINE_BYTES = 64 * 1024
+"""Longer lines (in UTF-8, trimmed) are cut to this: no digest needs them, and a line of tens
+of megabytes would be copied, folded and searched for links as a whole."""
+# A line of at most this many characters fits in MAX_LINE_BYTES whatever they are (UTF-8
+# takes at most 4 bytes a character): only longer ones need measuring in bytes.
+_SURELY_SHORT = MAX_LINE_BYTES // 4
 
 
 class Kind(Enum):
@@ -139,19 +145,49 @@ def parse(text: str, source: str = "<text>") -> ParseResult:
     """Read every entry of a digest. Each non-blank line ends in an entry or a problem.
 
     A line is blank when it holds nothing but whitespace (str.isspace), which is also what is
-    trimmed from both ends of every line.
+    trimmed from both ends of every line. A line over MAX_LINE_BYTES is cut to that, with a
+    problem, before anything else looks at it.
     """
     numbers: list[int] = []
     texts: list[str] = []
     kinds: list[Kind] = []
-    kind_of = _kind
+    problems: list[Problem] = []
+    kind_of, surely_short = _kind, _SURELY_SHORT
     for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if stripped:
+            if len(stripped) > surely_short:
+                stripped = _cut_long_line(stripped, number, source, problems)
             numbers.append(number)
             texts.append(stripped)
             kinds.append(kind_of(stripped))
-    return _Parser(numbers, texts, kinds, source).run()
+    return _Parser(numbers, texts, kinds, source, problems).run()
+
+
+def _cut_long_line(stripped: str, number: int, source: str, problems: list[Problem]) -> str:
+    """`stripped` cut to MAX_LINE_BYTES of UTF-8 at a character boundary, noting a problem;
+    unchanged when it fits."""
+    # surrogatepass: parse() takes any str, and a lone surrogate must not raise here.
+    size = len(stripped) if stripped.isascii() else len(stripped.encode("utf-8", "surrogatepass"))
+    if size <= MAX_LINE_BYTES:
+        return stripped
+    message = f"line is {_human_size(size)} long; cut to its first {_human_size(MAX_LINE_BYTES)}"
+    problems.append(Problem(source, number, message))
+    head = stripped[:MAX_LINE_BYTES].encode("utf-8", "surrogatepass")
+    cut = MAX_LINE_BYTES
+    # Back off from the middle of a character: its continuation bytes are 0b10xxxxxx.
+    while cut < len(head) and head[cut] & 0xC0 == 0x80:
+        cut -= 1
+    return head[:cut].decode("utf-8", "surrogatepass").rstrip()
+
+
+def _human_size(size: int) -> str:
+    """`64 KiB`, `48.5 MiB`: rounded up, so a size just over a limit never reads as the limit."""
+    for unit, scale in (("MiB", 2**20), ("KiB", 2**10)):
+        if size >= scale:
+            tenths = -(-size * 10 // scale)
+            return f"{tenths // 10} {unit}" if tenths % 10 == 0 else f"{tenths / 10:.1f} {unit}"
+    return f"{size} bytes"
 
 
 _BLANK, _DATE, _TAGS, _AUTHORS, _ARXIV, _TEXT = Kind.BLANK, Kind.DATE, Kind.TAGS, Kind.AUTHORS, Kind.ARXIV, Kind.TEXT
@@ -160,14 +196,17 @@ _BLANK, _DATE, _TAGS, _AUTHORS, _ARXIV, _TEXT = Kind.BLANK, Kind.DATE, Kind.TAGS
 class _Parser:
     """The non-blank lines as three parallel lists: line numbers, stripped texts and kinds."""
 
-    def __init__(self, numbers: list[int], texts: list[str], kinds: list[Kind], source: str) -> None:
+    def __init__(
+        self, numbers: list[int], texts: list[str], kinds: list[Kind], source: str, problems: list[Problem]
+    ) -> None:
         self.numbers = numbers
         self.texts = texts
         # Two sentinels past the end, so looking ahead needs no bounds checks.
         self.kinds: list[Kind | None] = [*kinds, None, None]
         self.count = len(texts)
         self.source = source
-        self.result = ParseResult()
+        # The problems found while splitting lines; run() sorts them in with its own.
+        self.result = ParseResult(problems=problems)
         self.day: date | None = None
         # The valid date header no entry has been read under yet, and the last invalid one
         # (indices into the lists).

@@ -15,7 +15,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from digest_tui.library import read_digest
 from digest_tui.parse import Kind, ParseResult, classify, entry_id, parse, parse_date, split_lines
+from digest_tui.search import search_bytes
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 FAST = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -513,6 +515,61 @@ def test_classify():
     assert classify("(https://arxiv.org/abs/2402.10200)") is Kind.TEXT
     assert classify("arXiv:2402.10200") is Kind.ARXIV
     assert classify("Some title") is Kind.TEXT
+
+
+# --- very long lines ------------------------------------------------------------------------
+
+KIB = 1024
+
+
+def test_huge_lines_in_a_file_are_cut_to_64_kib_with_a_problem(tmp_path):
+    hangul = "ab" + "모" * 2_000_000  # 3 bytes a character: byte 65,536 falls inside one
+    parens = "see https://a.org/x" + ")" * 3_000_000
+    emoji = "🙂" * 1_000_000  # 4 bytes a character: 64 KiB holds exactly 16,384
+    lines = ["2024-08-01", hangul, "(Ann Author)", parens, emoji, "#t", "Next Title", "(Bo Li)", "#u"]
+    path = tmp_path / "huge.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert path.stat().st_size > 12_000_000
+
+    result = read_digest(path)
+
+    assert [(p.line, p.message) for p in result.problems] == [
+        (2, "line is 5.8 MiB long; cut to its first 64 KiB"),
+        (4, "line is 2.9 MiB long; cut to its first 64 KiB"),
+        (5, "line is 3.9 MiB long; cut to its first 64 KiB"),
+    ]
+    first, second = result.entries
+    assert first.title == "ab" + "모" * 21_844 and len(first.title.encode()) == 64 * KIB - 2
+    assert first.abstract == "see https://a.org/x" + ")" * (64 * KIB - 19) + "\n" + "🙂" * 16_384
+    assert first.links == ("https://a.org/x",)
+    assert (first.line, first.end_line, first.tags) == (2, 6, ("t",))
+    assert (second.title, second.line, second.authors) == ("Next Title", 7, ("Bo Li",))
+    # What search keeps of the entry was made from the cut lines.
+    assert len(search_bytes(first)) < 4 * 64 * KIB
+
+
+@pytest.mark.parametrize(
+    "line, problem, kept",
+    [
+        ("a" * 64 * KIB, None, 64 * KIB),
+        ("\u3000 " + "a" * 64 * KIB + " \t", None, 64 * KIB),  # whitespace at the ends does not count
+        ("é" * 32 * KIB, None, 64 * KIB),
+        ("a" * (64 * KIB + 1), "line is 64.1 KiB long; cut to its first 64 KiB", 64 * KIB),
+        ("a" * 100 * KIB, "line is 100 KiB long; cut to its first 64 KiB", 64 * KIB),
+        ("a" * 2**20, "line is 1 MiB long; cut to its first 64 KiB", 64 * KIB),
+        ("é" * (32 * KIB + 1), "line is 64.1 KiB long; cut to its first 64 KiB", 64 * KIB),
+        ("a" + "é" * 40_000, "line is 78.2 KiB long; cut to its first 64 KiB", 64 * KIB - 1),
+        ("\ud800" * 30_000, "line is 87.9 KiB long; cut to its first 64 KiB", 64 * KIB - 1),  # lone surrogates, 3 bytes each
+        ("a" * (64 * KIB - 1) + " b", "line is 64.1 KiB long; cut to its first 64 KiB", 64 * KIB - 1),  # no trailing space kept
+    ],
+    ids=["64KiB", "64KiB-padded", "64KiB-2-byte", "64KiB+1", "100KiB", "1MiB", "64KiB+2-byte", "mid-character", "surrogates", "space-at-cut"],
+)
+def test_line_length_limit(line, problem, kept):
+    result = parse("\n".join(["2024-08-01", line, "(Ann Author)", "#t"]), "a.txt")
+    assert [p.message for p in result.problems] == ([problem] if problem else [])
+    title = result.entries[0].title
+    assert line.strip().startswith(title) and title == title.strip()
+    assert len(title.encode("utf-8", "surrogatepass")) == kept
 
 
 # --- problems ----------------------------------------------------------------------------
