@@ -32,7 +32,6 @@ import hashlib
 import os
 import re
 import threading
-import time
 import tomllib
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
@@ -41,12 +40,7 @@ from datetime import datetime, timedelta, timezone
 from itertools import repeat
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # not on this platform: saves go without the lock
-    fcntl = None  # type: ignore[assignment]
-
-from digest_tui.atomic import atomic_write_bytes, remove_stale_temp_files
+from digest_tui.atomic import FileLock, atomic_write_bytes, remove_stale_temp_files
 from digest_tui.config import STATE_FILE
 
 VERSION = 1
@@ -465,58 +459,6 @@ class _SaveError(Exception):
     """Why state.toml was not written: a user-facing sentence."""
 
 
-class _FileLock:
-    """An exclusive flock on state.toml.lock, waited for up to `timeout` seconds.
-
-    When the lock cannot be had (no fcntl, a filesystem without locks, a read-only
-    directory, a holder that does not let go) the block runs without it: saving
-    unlocked risks the other instance's latest change, not saving risks ours.
-    """
-
-    def __init__(self, path: Path, timeout: float) -> None:
-        self.path = path
-        self.timeout = timeout
-        self.fd: int | None = None
-        self.held = False
-
-    def __enter__(self) -> _FileLock:
-        if fcntl is None:
-            return self
-        flags = getattr(os, "O_CLOEXEC", 0)
-        try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o644)
-        except OSError:
-            try:
-                self.fd = os.open(self.path, os.O_RDONLY | flags)  # flock works on read-only files
-            except OSError:
-                return self
-        deadline = time.monotonic() + self.timeout
-        pause = 0.001
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self.held = True
-                return self
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return self
-                time.sleep(pause)
-                pause = min(pause * 2, 0.02)
-            except OSError:
-                return self  # ENOLCK, EOPNOTSUPP …: no locks on this filesystem
-
-    def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            if self.held:
-                try:
-                    fcntl.flock(self.fd, fcntl.LOCK_UN)
-                except OSError:
-                    pass
-            os.close(self.fd)
-            self.fd = None
-            self.held = False
-
-
 class _MarkedIds(Collection[str]):
     """A live view of the ids that are read (or bookmarked) in a store: fast `in` and len()."""
 
@@ -669,7 +611,7 @@ class StateStore:
         with self._io_lock:
             try:
                 if self.directory.is_dir():
-                    with _FileLock(self.lock_path, self.lock_timeout):
+                    with FileLock(self.lock_path, self.lock_timeout):
                         disk, digest = self._read_disk(loading=True)
                     if disk is not None:
                         self._absorb(disk)
@@ -737,7 +679,7 @@ class StateStore:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise _SaveError(self._could_not_write(error)) from None
-        with _FileLock(self.lock_path, self.lock_timeout) as lock:
+        with FileLock(self.lock_path, self.lock_timeout) as lock:
             if lock.held:
                 remove_stale_temp_files(self.path)
             disk, digest = self._read_disk()

@@ -287,6 +287,20 @@ def test_a_change_beats_the_mark_it_replaces_even_within_one_second(tmp_path: Pa
     assert other.save() is None and not on_disk(tmp_path).is_read("y")
 
 
+def test_a_symlinked_state_file_stays_a_link_to_the_file_it_names(tmp_path: Path) -> None:
+    dotfiles, config = tmp_path / "dotfiles", tmp_path / "config"
+    write_state(dotfiles, State(read={"theirs": Mark(True, T1)}))
+    config.mkdir()
+    (config / "state.toml").symlink_to(Path("..") / "dotfiles" / "state.toml")
+    store = StateStore(config)
+    assert store.load() == []
+    store.set_bookmark("mine")
+    assert store.save() is None
+    assert (config / "state.toml").is_symlink()
+    assert on_disk(dotfiles).is_read("theirs") and on_disk(dotfiles).is_bookmarked("mine")
+    assert temp_files(config) == temp_files(dotfiles) == []
+
+
 def test_state_of_entries_no_longer_in_any_source_is_kept(tmp_path: Path) -> None:
     write_state(tmp_path, State(read={"gone-paper": Mark(True, T1)}, bookmarks={"old": Mark(False, T1)}))
     store = StateStore(tmp_path)
