@@ -279,12 +279,19 @@ class DigestApp(LinkActions, App[None]):
     def on_theme_changed(self, theme: Theme) -> None:
         self.remember("theme", theme.name)
 
-    @work(thread=True, group="config")
     def remember(self, key: str, value: str) -> None:
-        try:
-            config.remember(self.config_dir, key, value)
-        except OSError as error:
-            self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning", markup=False)
+        """Save a choice in config.toml in the background."""
+        # Queued here, in the order the choices are made: the workers may run in any order,
+        # and whichever writes first writes the latest choice of every key.
+        config.remember_later(self.config_dir, key, value)
+
+        def write() -> None:
+            try:
+                config.write_remembered(self.config_dir)
+            except OSError as error:
+                self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning", markup=False)
+
+        self.run_worker(write, thread=True, group="config")
 
     # -- the list ---------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -11,13 +12,16 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from digest_tui.atomic import atomic_write_text
+from digest_tui.atomic import FileLock, atomic_write_text
 
 APP_NAME = "digest-tui"
 CONFIG_ENV = "DIGEST_TUI_CONFIG_DIR"
 CACHE_ENV = "DIGEST_TUI_CACHE_DIR"
 CONFIG_FILE = "config.toml"
 STATE_FILE = "state.toml"
+CONFIG_LOCK_FILE = CONFIG_FILE + ".lock"
+LOCK_TIMEOUT = 5.0
+"""Seconds remember() waits for another process's lock before writing without it."""
 
 CHOICES = {
     "citation_format": ("bibtex", "plain", "markdown", "title"),
@@ -98,12 +102,53 @@ def _check(key: str, value: object, default: object) -> object | None:
     return value
 
 
+# Choices not yet written, by config directory. They are taken in the order the user made
+# them (remember_later), so that writers in threads that run in any order write the latest.
+_queued: dict[Path, dict[str, str]] = {}
+_queue_lock = threading.Lock()
+# One read-modify-write of config.toml at a time in this process (FileLock keeps other
+# processes out): two at once would each write back the file without the other's key.
+_write_lock = threading.Lock()
+
+
 def remember(directory: Path, key: str, value: str) -> None:
     """Set one top-level key in config.toml, keeping the user's comments and other lines.
 
+    Safe from several threads and processes at once: no write loses another's key.
     Raises OSError when the file cannot be written.
     """
-    path = directory / CONFIG_FILE
+    remember_later(directory, key, value)
+    write_remembered(directory)
+
+
+def remember_later(directory: Path, key: str, value: str) -> None:
+    """Queue `key = value` for the next write_remembered(directory); a later choice of the
+    same key replaces it. Cheap: call it where the choice is made, in the order they are."""
+    with _queue_lock:
+        _queued.setdefault(Path(directory), {})[key] = value
+
+
+def write_remembered(directory: Path) -> None:
+    """Write every queued choice for `directory` to its config.toml (nothing when none is).
+
+    A broken config.toml is never rewritten: the choices are dropped (the user was told at
+    start). Raises OSError when the file cannot be written; those choices are dropped too.
+    """
+    directory = Path(directory)
+    with _write_lock:
+        # Taken under the write lock: a write that started earlier has finished, so what
+        # is taken now is at least as new as anything on disk.
+        with _queue_lock:
+            values = _queued.pop(directory, {})
+        if not values:
+            return  # another thread wrote them
+        directory.mkdir(parents=True, exist_ok=True)
+        with FileLock(directory / CONFIG_LOCK_FILE, LOCK_TIMEOUT):
+            _write_keys(directory / CONFIG_FILE, values)
+
+
+def _write_keys(path: Path, values: dict[str, str]) -> None:
+    """Set top-level keys in the config.toml at `path` (see remember)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -112,6 +157,20 @@ def remember(directory: Path, key: str, value: str) -> None:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         return  # the user's file is broken (they were told at start); never rewrite it
+    new_text = text
+    for key, value in values.items():
+        candidate = _with_line(new_text, key, value)
+        try:
+            tomllib.loads(candidate)
+        except tomllib.TOMLDecodeError:
+            continue  # e.g. the key's old value spans several lines: leave that key as it is
+        new_text = candidate
+    if new_text != text:
+        atomic_write_text(path, new_text)
+
+
+def _with_line(text: str, key: str, value: str) -> str:
+    """`text` with the line of top-level `key` replaced, or one added before the first table."""
     line = tomli_w.dumps({key: value}).strip()
     lines = text.splitlines()
     first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
@@ -122,10 +181,4 @@ def remember(directory: Path, key: str, value: str) -> None:
             break
     else:
         lines.insert(first_table, line)
-    new_text = "\n".join(lines) + "\n"
-    try:
-        tomllib.loads(new_text)
-    except tomllib.TOMLDecodeError:
-        return  # e.g. the key's old value spans several lines: leave the file as it is
-    directory.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, new_text)
+    return "\n".join(lines) + "\n"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 import tomllib
 from pathlib import Path
 
-from digest_tui.config import Settings, config_dir, load_settings, remember
+from digest_tui.config import Settings, config_dir, load_settings, remember, remember_later, write_remembered
 from tests.apphelpers import loaded, make_app
 from tests.fshelpers import read_only
 
@@ -64,6 +68,80 @@ def test_remember_never_touches_a_broken_file(tmp_path):
     write(tmp_path, "theme = [broken\n")
     remember(tmp_path, "theme", "nord")
     assert (tmp_path / "config.toml").read_text(encoding="utf-8") == "theme = [broken\n"
+
+
+def test_remember_writes_through_a_symlink_and_keeps_it(tmp_path):
+    dotfiles = tmp_path / "dotfiles"
+    write(dotfiles, "# managed elsewhere\ntheme = \"nord\"\n")
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "config.toml").symlink_to(Path("..") / "dotfiles" / "config.toml")
+    remember(config, "sort", "title")
+    assert (config / "config.toml").is_symlink()
+    assert tomllib.loads((dotfiles / "config.toml").read_text(encoding="utf-8")) == {"theme": "nord", "sort": "title"}
+    assert [p.name for p in dotfiles.iterdir()] == ["config.toml"]  # no temporary file left
+
+
+def test_remember_from_many_threads_at_once_loses_no_key(tmp_path):
+    write(tmp_path, "# mine\n")
+    count = 16
+    start = threading.Barrier(count)
+    errors = []
+
+    def choose(n: int) -> None:
+        start.wait()
+        try:
+            remember(tmp_path, f"key{n}", f"value{n}")
+        except BaseException as error:  # reported below: a thread's exception is lost otherwise
+            errors.append(error)
+
+    threads = [threading.Thread(target=choose, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    text = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert text.startswith("# mine\n")
+    assert tomllib.loads(text) == {f"key{n}": f"value{n}" for n in range(count)}
+
+
+def test_remember_from_many_processes_at_once_loses_no_key(tmp_path):
+    write(tmp_path, "")
+    program = "import sys; from pathlib import Path; from digest_tui.config import remember\nfor n in range(20): remember(Path(sys.argv[1]), f'{sys.argv[2]}{n}', 'x')"
+    writers = [subprocess.Popen([sys.executable, "-c", program, str(tmp_path), f"p{p}_"]) for p in range(4)]
+    assert [writer.wait(timeout=60) for writer in writers] == [0] * 4
+    assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")).keys() == {f"p{p}_{n}" for p in range(4) for n in range(20)}
+
+
+def test_queued_choices_land_as_last_chosen_whichever_writer_runs(tmp_path):
+    write(tmp_path, 'sort = "date"\n')
+    remember_later(tmp_path, "sort", "title")
+    remember_later(tmp_path, "commentary_language", "korean")
+    remember_later(tmp_path, "sort", "date")  # chosen again: this one counts
+    write_remembered(tmp_path)
+    write_remembered(tmp_path)  # the second writer finds nothing left to write
+    assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")) == {"sort": "date", "commentary_language": "korean"}
+
+
+def test_one_key_that_cannot_be_set_leaves_the_others_written(tmp_path):
+    write(tmp_path, 'sources = [\n  "~/d",\n]\n')
+    remember_later(tmp_path, "sources", "x")  # its old value spans lines: left as it is
+    remember_later(tmp_path, "sort", "title")
+    write_remembered(tmp_path)
+    assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")) == {"sources": ["~/d"], "sort": "title"}
+
+
+async def test_two_choices_made_at_once_are_both_remembered(tmp_path, seeds_dir):
+    config = tmp_path / "config"
+    app = make_app(config, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("s", "l", "s", "s")
+        await app.workers.wait_for_complete()
+    data = tomllib.loads((config / "config.toml").read_text(encoding="utf-8"))
+    assert data["sort"] == app.filter.sort == "title"
+    assert data["commentary_language"] == app.language == "korean"
 
 
 def test_config_dir_option_beats_environment_beats_platform(tmp_path, monkeypatch):
