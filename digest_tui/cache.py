@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from digest_tui import __version__
+from digest_tui.files import open_regular_file
 from digest_tui.model import Entry, Problem
 from digest_tui.parse import ParseResult
 
@@ -88,7 +89,7 @@ class ParseCache:
         if self.path is None:
             return
         try:
-            handle = open(self.path, "rb")
+            handle = open_regular_file(self.path)  # a FIFO put here must not block the start
         except OSError as error:
             if not isinstance(error, FileNotFoundError):
                 self.problem = f"cannot read {self.path}: {error.strerror or error}"

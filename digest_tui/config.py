@@ -13,6 +13,7 @@ import platformdirs
 import tomli_w
 
 from digest_tui.atomic import FileLock, atomic_write_text
+from digest_tui.files import read_regular_file
 
 APP_NAME = "digest-tui"
 CONFIG_ENV = "DIGEST_TUI_CONFIG_DIR"
@@ -66,7 +67,7 @@ def load_settings(directory: Path) -> tuple[Settings, list[str]]:
     path = directory / CONFIG_FILE
     settings = Settings()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_regular_file(path).decode("utf-8"))
     except FileNotFoundError:
         return settings, []
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
@@ -83,6 +84,10 @@ def load_settings(directory: Path) -> tuple[Settings, list[str]]:
             warnings.append(f"{path}: {key} = {value!r} is not valid; using {default!r}")
         else:
             setattr(settings, key, checked)
+    if "" in settings.sources:
+        # Path("") is the current directory: an empty string is a slip, never a wish to read it.
+        warnings.append(f"{path}: sources holds an empty path, which names no file or directory; ignored")
+        settings.sources = [source for source in settings.sources if source]
     return settings, warnings
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +13,7 @@ from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
+from digest_tui.files import NOT_REGULAR, NotRegularFile, open_regular_file
 from digest_tui.model import Entry, Problem
 from digest_tui.parse import ParseResult, parse, split_lines
 
@@ -36,35 +39,69 @@ def resolve_sources(paths: Iterable[str], configured: Iterable[str]) -> list[Pat
 
 
 def discover(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Every digest file under the sources (directories searched recursively for *.txt)."""
+    """Every digest file under the sources (directories searched recursively for *.txt).
+
+    Only regular files are read: a FIFO or a device, named as a source or found in a
+    directory, is a problem (reading one could wait forever or never end)."""
     files: list[Path] = []
     problems: list[Problem] = []
     for source in sources:
-        if source.is_dir():
-            try:
-                found = sorted(p for p in source.rglob(f"*{DIGEST_SUFFIX}") if p.is_file())
-            except OSError as error:
-                problems.append(Problem(str(source), 0, f"cannot list directory: {error.strerror or error}"))
-                continue
-            if not found:
-                problems.append(Problem(str(source), 0, f"no digests (*{DIGEST_SUFFIX}) in this directory"))
+        try:
+            mode = source.stat().st_mode
+        except (OSError, ValueError) as error:  # ValueError: a NUL in a path from config.toml
+            problems.append(Problem(str(source), 0, _missing(error)))
+            continue
+        if stat.S_ISDIR(mode):
+            found, found_problems = _scan(source)
             files.extend(found)
-        elif source.is_file():
+            problems.extend(found_problems)
+        elif stat.S_ISREG(mode):
             files.append(source)
         else:
-            problems.append(Problem(str(source), 0, "no such file or directory"))
+            problems.append(Problem(str(source), 0, NOT_REGULAR))
     unique = list(dict.fromkeys(files))
     return unique, problems
+
+
+def _scan(directory: Path) -> tuple[list[Path], list[Problem]]:
+    """The digest files in `directory` and its subdirectories, and the problems found there."""
+    try:
+        paths = sorted(directory.rglob(f"*{DIGEST_SUFFIX}"))
+    except OSError as error:
+        return [], [Problem(str(directory), 0, f"cannot list directory: {error.strerror or error}")]
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue  # gone since it was listed, or a symbolic link to nothing
+        if stat.S_ISREG(mode):
+            files.append(path)
+        elif not stat.S_ISDIR(mode):  # a directory named *.txt is searched by rglob already
+            problems.append(Problem(str(path), 0, f"{NOT_REGULAR}; skipped"))
+    if not files:
+        problems.append(Problem(str(directory), 0, f"no digests (*{DIGEST_SUFFIX}) in this directory"))
+    return files, problems
+
+
+def _missing(error: Exception) -> str:
+    if isinstance(error, OSError) and not isinstance(error, (FileNotFoundError, NotADirectoryError)):
+        return f"cannot read: {error.strerror or error}"
+    return "no such file or directory"
 
 
 def read_digest(path: Path) -> ParseResult:
     """Read and parse one file; unreadable, binary, huge or mis-encoded files become problems."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return _failed(name, f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; skipped")
-        data = path.read_bytes()
+        with open_regular_file(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return _failed(name, f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; skipped")
+            data = handle.read()
+    except NotRegularFile:  # a FIFO or a device put where discover() saw a file
+        return _failed(name, f"{NOT_REGULAR}; skipped")
     except OSError as error:
         return _failed(name, f"cannot read: {error.strerror or error}")
     return parse_bytes(data, name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from digest_tui.cache import ParseCache
+from digest_tui.files import read_regular_file
 from digest_tui.library import Library, discover, read_digest
 from digest_tui.parse import ParseResult, parse_date
 from digest_tui.search import search_bytes
@@ -200,8 +201,7 @@ class Loader:
 def _first_header(path: Path) -> int:
     """The ordinal of the first date header in the first lines of the file, else 0."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(PEEK_BYTES)
+        head = read_regular_file(path, PEEK_BYTES)
     except OSError:
         return 0
     for line in head.decode("utf-8", "replace").splitlines()[:8]:

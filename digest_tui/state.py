@@ -42,6 +42,7 @@ from pathlib import Path
 
 from digest_tui.atomic import FileLock, atomic_write_bytes, remove_stale_temp_files
 from digest_tui.config import STATE_FILE
+from digest_tui.files import read_regular_file
 
 VERSION = 1
 UTC = timezone.utc
@@ -388,7 +389,7 @@ def read_state_file(path: Path) -> tuple[State, list[str]]:
     """The state in the file at `path` and the items that had to be dropped from it.
 
     Raises OSError when it cannot be read, ValueError when it is not a state file."""
-    return _parse(_decode(Path(path).read_bytes()))
+    return _parse(_decode(read_regular_file(path)))
 
 
 def conflict_copies(directory: Path) -> list[Path]:
@@ -727,7 +728,7 @@ class StateStore:
         or the file cannot be read, so that it is never overwritten unseen.
         """
         try:
-            data = self.path.read_bytes()
+            data = read_regular_file(self.path)
         except FileNotFoundError:
             return State(), None
         except OSError as error:
