@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.theme import Theme
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Sparkline, Static, Tree
 
@@ -32,7 +35,7 @@ from digest_tui.screens.help import HelpScreen
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
 from digest_tui.related import related_entries
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean, clean_line, shorten
 from digest_tui.search import SearchIndex
 from digest_tui.trends import tag_series, top_tags
 from digest_tui.watch import WatchList
@@ -44,6 +47,8 @@ from digest_tui.widgets.sidebar import DateKey, DateTree, Sidebar, TagTree, date
 CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
 POLL_EVERY = 2.0
+# After SIGTERM or SIGHUP the process is gone within this many seconds, whatever Textual does.
+EXIT_DEADLINE = 1.5
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
 SEARCH_IN_BACKGROUND_OVER = 20_000
 
@@ -89,6 +94,11 @@ class DigestApp(LinkActions, App[None]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification passes here: its text is cleaned and never read as markup, since
+        most of them quote a title, a tag, a file name or a message about one."""
+        super().notify(clean(message), title=clean_line(title), severity=severity, timeout=timeout)
+
     # -- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -131,7 +141,16 @@ class DigestApp(LinkActions, App[None]):
                 pass
 
     def exit_saving(self) -> None:
+        """SIGTERM or SIGHUP: save the marks, then go, within EXIT_DEADLINE seconds.
+
+        After a closed terminal, Textual's writer thread can block on the way out and keep the
+        process alive (deaf to a second SIGTERM, as its loop no longer runs). Once the marks are
+        on disk nothing is left to lose, so a watchdog ends the process if the exit stalls.
+        """
         self.flush_state()
+        watchdog = threading.Timer(EXIT_DEADLINE, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
         self.exit()
 
     def on_resize(self) -> None:
@@ -178,9 +197,9 @@ class DigestApp(LinkActions, App[None]):
     def library_ready(self, library: Library, index: SearchIndex, watched: frozenset[int], messages: list[str]) -> None:
         self.install_library(library, index, watched)
         for message in messages:
-            self.notify(message, severity="warning", timeout=10, markup=False)
+            self.notify(message, severity="warning", timeout=10)
         if library.problems:
-            self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning", markup=False)
+            self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning")
 
     def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> None:
         self.library, self.index, self.watched, self.loading = library, index, watched, not final
@@ -200,16 +219,16 @@ class DigestApp(LinkActions, App[None]):
         arrived = sum(1 for entry in library.entries if entry.id not in known)
         self.install_library(library, index, watched)
         if arrived:
-            self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.", markup=False)
+            self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.")
 
     def welcome_text(self) -> Text:
         text = Text("No digests yet\n\n", style="bold")
         text.append("digest-tui looked for digest files (*.txt) in:\n")
         for source in self.sources:
-            text.append(f"  {source}\n", style="cyan")
+            text.append(f"  {clean_line(str(source))}\n", style="cyan")
         text.append("\nTo add some:\n")
         text.append("  • start it with a path:  digest-tui ~/digests\n")
-        text.append(f"  • or list folders in {self.config_dir / config.CONFIG_FILE}:\n")
+        text.append(f"  • or list folders in {clean_line(str(self.config_dir / config.CONFIG_FILE))}:\n")
         text.append('      sources = ["~/digests"]\n', style="cyan")
         text.append("  • or drop digest files into one of the folders above.\n")
         if self.library.problems:
@@ -259,9 +278,9 @@ class DigestApp(LinkActions, App[None]):
         finally:
             self.saving = False
         if message:
-            self.call_from_thread(self.notify, message, severity="error", timeout=10, markup=False)
+            self.call_from_thread(self.notify, message, severity="error", timeout=10)
         for notice in self.store.take_notices():
-            self.call_from_thread(self.notify, notice, severity="warning", timeout=10, markup=False)
+            self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
 
     def flush_state(self) -> None:
         if self.store.dirty:
@@ -289,7 +308,7 @@ class DigestApp(LinkActions, App[None]):
             try:
                 config.write_remembered(self.config_dir)
             except OSError as error:
-                self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning", markup=False)
+                self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning")
 
         self.run_worker(write, thread=True, group="config")
 
@@ -327,7 +346,7 @@ class DigestApp(LinkActions, App[None]):
         self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
         if tag and self.library.entries:
             series = tag_series(self.library, [tag])[tag]
-            label = Text(clean(f"#{tag}"), style="bold")
+            label = Text(clean_line(f"#{tag}"), style="bold")
             label.append(f" per month {self.library.entries[-1].date:%Y-%m}…{self.library.entries[0].date:%Y-%m}", style="dim")
             self.query_one("#trend-label", Static).update(label)
             self.query_one("#trend-line", Sparkline).data = series
@@ -339,7 +358,7 @@ class DigestApp(LinkActions, App[None]):
     def update_status(self) -> None:
         text = Text(" digest-tui", style="bold")
         names = ", ".join(source.name or str(source) for source in self.sources[:3])
-        text.append(f" · {names}", style="dim")
+        text.append(f" · {clean_line(names)}", style="dim")
         if self.loading:
             text.append(" · loading…")
         else:
@@ -352,7 +371,7 @@ class DigestApp(LinkActions, App[None]):
                 text.append(f" · ◆ {unread} watched unread", style="bold green" if unread else "")
         shown = len(self.entry_list.rows)
         if self.filter.narrows:
-            text.append(f"  │ {self.filter.describe()} ({shown})", style="bold cyan")
+            text.append(f"  │ {clean_line(self.filter.describe())} ({shown})", style="bold cyan")
         if self.filter.sort != "date":
             text.append(f"  │ sorted by {self.filter.sort}", style="dim")
         self.query_one("#status", Static).update(text)
@@ -480,7 +499,7 @@ class DigestApp(LinkActions, App[None]):
                 self.entry_list.cursor = position
                 return
             position += step
-        self.notify("No more unread entries " + ("below." if step > 0 else "above."), markup=False)
+        self.notify("No more unread entries " + ("below." if step > 0 else "above."))
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
@@ -503,7 +522,7 @@ class DigestApp(LinkActions, App[None]):
         self.entry_list.refresh_entry(entry)
         self.show_detail(entry)
         self.update_status()
-        self.notify(("Bookmarked: " if on else "Bookmark removed: ") + entry.title[:60], markup=False, timeout=2)
+        self.notify(("Bookmarked: " if on else "Bookmark removed: ") + shorten(entry.title, 60), timeout=2)
 
     def action_edit_note(self) -> None:
         entry = self.current
@@ -530,7 +549,7 @@ class DigestApp(LinkActions, App[None]):
     def action_mark_all_read(self) -> None:
         entries = [e for e in self.entry_list.visible_entries() if not self.store.is_read(e.id)]
         if not entries:
-            self.notify("Every listed entry is read already.", markup=False)
+            self.notify("Every listed entry is read already.")
             return
 
         def mark(confirmed: bool | None) -> None:
@@ -540,7 +559,7 @@ class DigestApp(LinkActions, App[None]):
             self.recount()
             self.query_one(DateTree).update_counts(self.query_one(DateTree).nodes_by_key, self.unread_by_date)
             self.refresh_list()
-            self.notify(f"Marked {len(entries)} entries as read.", markup=False)
+            self.notify(f"Marked {len(entries)} entries as read.")
 
         if len(entries) > CONFIRM_MARK_ALL_OVER:
             self.push_screen(ConfirmScreen(f"Mark {len(entries)} entries as read?"), mark)
@@ -551,11 +570,11 @@ class DigestApp(LinkActions, App[None]):
         sort = SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)]
         self.set_filter(replace(self.filter, sort=sort))
         self.remember("sort", sort)
-        self.notify(f"Sorted by {sort}.", markup=False, timeout=2)
+        self.notify(f"Sorted by {sort}.", timeout=2)
 
     def action_toggle_watched_only(self) -> None:
         if not self.watch:
-            self.notify(f"The watch list is empty: add watch_authors or watch_keywords to {self.config_dir / config.CONFIG_FILE}.", markup=False)
+            self.notify(f"The watch list is empty: add watch_authors or watch_keywords to {self.config_dir / config.CONFIG_FILE}.")
             return
         self.set_filter(replace(self.filter, watched_only=not self.filter.watched_only))
 
@@ -563,11 +582,11 @@ class DigestApp(LinkActions, App[None]):
         self.language = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
         self.show_detail(self.current)
         self.remember("commentary_language", self.language)
-        self.notify(f"Commentary: {self.language}", markup=False, timeout=2)
+        self.notify(f"Commentary: {self.language}", timeout=2)
 
     def action_related(self, step: int) -> None:
         if not self.related:
-            self.notify("No related entries.", markup=False, timeout=2)
+            self.notify("No related entries.", timeout=2)
             return
         if self.related_cursor < 0:
             self.related_cursor = 0 if step > 0 else len(self.related) - 1
@@ -589,7 +608,7 @@ class DigestApp(LinkActions, App[None]):
             if entry is not None:
                 self.jump_to(entry)
                 return
-        self.notify("No earlier entry to go back to.", markup=False, timeout=2)
+        self.notify("No earlier entry to go back to.", timeout=2)
 
     def action_trends(self) -> None:
         if not self.library.entries:

@@ -12,10 +12,22 @@ from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, lo
 from digest_tui.export import FORMATS as EXPORT_FORMATS
 from digest_tui.export import render, select
 from digest_tui.library import Library, load_library, resolve_sources
+from digest_tui.sanitize import clean, clean_line
 from digest_tui.state import load_state
 
 PROG = "digest-tui"
 SUBCOMMANDS = ("export", "check", "paths", "state", "bench")
+
+
+def say(line: str) -> None:
+    """Print one line of output. Every line the command line prints goes through here or
+    `warn`: file names, titles and messages in it are data, cleaned of control characters."""
+    print(clean_line(line))
+
+
+def warn(line: str) -> None:
+    """`say` on stderr."""
+    print(clean_line(line), file=sys.stderr)
 
 
 class UsageError(Exception):
@@ -66,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except UsageError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        warn(f"{PROG}: {error}")
         return 2
     except KeyboardInterrupt:
         return 130
@@ -85,9 +97,18 @@ def run(args: list[str]) -> int:
         return bench(args[args.index("bench") + 1 :])
     if _first_word(args) in SUBCOMMANDS:
         options = sub_parser.parse_args(args)
+        _check_paths(options)
         return {"export": cmd_export, "check": cmd_check, "paths": cmd_paths, "state": cmd_state}[options.command](options)
     options = main_parser.parse_args(args)
+    _check_paths(options)
     return cmd_read(options)
+
+
+def _check_paths(options: argparse.Namespace) -> None:
+    # Path("") is the current directory: an empty argument (an unset shell variable, say)
+    # must not quietly read whatever lies there.
+    if "" in getattr(options, "paths", []):
+        raise UsageError("an empty PATH names no file or directory")
 
 
 def _first_word(args: list[str]) -> str | None:
@@ -113,7 +134,7 @@ def open_library(options: argparse.Namespace) -> tuple[Library, Path, list[str]]
 
 def cmd_read(options: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(f"{PROG}: the reader needs a terminal (stdin and stdout must be a TTY); try '{PROG} export' or '{PROG} check'", file=sys.stderr)
+        warn(f"{PROG}: the reader needs a terminal (stdin and stdout must be a TTY); try '{PROG} export' or '{PROG} check'")
         return 2
     from digest_tui.app import DigestApp  # Textual loads only when the reader starts
 
@@ -128,11 +149,11 @@ def cmd_export(options: argparse.Namespace) -> int:
     library, directory, warnings = open_library(options)
     state, state_warnings = load_state(directory / STATE_FILE)
     for warning in warnings + state_warnings:
-        print(f"{PROG}: {warning}", file=sys.stderr)
+        warn(f"{PROG}: {warning}")
     entries = select(library.entries, state, bookmarked=options.bookmarked, unread=options.unread, tags=options.tag)
     out = sys.stdout
     for chunk in render(options.format, entries, state):
-        out.write(chunk)
+        out.write(clean(chunk))
     out.flush()
     return 0
 
@@ -140,23 +161,23 @@ def cmd_export(options: argparse.Namespace) -> int:
 def cmd_check(options: argparse.Namespace) -> int:
     library, _, warnings = open_library(options)
     for warning in warnings:
-        print(f"{PROG}: {warning}", file=sys.stderr)
+        warn(f"{PROG}: {warning}")
     for problem in library.problems:
-        print(problem)
+        say(str(problem))
     for note in library.notes:
-        print(f"{note.source}:{note.line}: note: {note.message}")
+        say(f"{note.source}:{note.line}: note: {note.message}")
     summary = f"{len(library)} entries, {len(library.problems)} problems"
     if library.notes:
         summary += f", {len(library.notes)} note{'s' if len(library.notes) != 1 else ''}"
-    print(summary)
+    say(summary)
     return 1 if library.problems else 0
 
 
 def cmd_paths(options: argparse.Namespace) -> int:
     directory = config_dir(getattr(options, "config_dir", None))
-    print(f"config: {directory / CONFIG_FILE}")
-    print(f"state:  {directory / STATE_FILE}")
-    print(f"cache:  {cache_dir()}")
+    say(f"config: {directory / CONFIG_FILE}")
+    say(f"state:  {directory / STATE_FILE}")
+    say(f"cache:  {cache_dir()}")
     return 0
 
 
@@ -170,23 +191,23 @@ def cmd_state(options: argparse.Namespace) -> int:
             others.append((name, *read_state_file(Path(name))))
         except (OSError, ValueError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            print(f"{PROG}: cannot merge {name}: {reason}; nothing was merged", file=sys.stderr)
+            warn(f"{PROG}: cannot merge {name}: {reason}; nothing was merged")
             return 1
     store = StateStore(config_dir(getattr(options, "config_dir", None)))
     for message in store.load():
-        print(f"{PROG}: {message}", file=sys.stderr)
+        warn(f"{PROG}: {message}")
     for name, other, problems in others:
         for problem in problems:
-            print(f"{PROG}: {name}: {problem}", file=sys.stderr)
+            warn(f"{PROG}: {name}: {problem}")
         read, bookmarked = other.counts()
         changed = store.merge_state(other)
-        print(f"{name}: {read} read, {bookmarked} bookmarked; {changed} mark{'s' if changed != 1 else ''} newer than {store.path}")
+        say(f"{name}: {read} read, {bookmarked} bookmarked; {changed} mark{'s' if changed != 1 else ''} newer than {store.path}")
     error = store.save()
     for message in store.take_notices():
-        print(f"{PROG}: {message}", file=sys.stderr)
+        warn(f"{PROG}: {message}")
     if error is not None:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        warn(f"{PROG}: {error}")
         return 1
     read, bookmarked = store.state.counts()
-    print(f"{store.path}: {read} read, {bookmarked} bookmarked")
+    say(f"{store.path}: {read} read, {bookmarked} bookmarked")
     return 0

@@ -9,6 +9,7 @@ from typing import Any
 from digest_tui.cite import bibtex_all, markdown_escape, markdown_url
 from digest_tui.links import entry_arxiv_url
 from digest_tui.model import Entry
+from digest_tui.sanitize import UNSAFE
 
 FORMATS = ("jsonl", "bibtex", "markdown")
 
@@ -44,6 +45,12 @@ def select(
     return chosen
 
 
+def json_safe(line: str) -> str:
+    """A JSON text with every unsafe character still in it (DEL, C1 controls, bidi marks; json
+    escapes only C0) written as a \\u escape: the same data, nothing a terminal acts on."""
+    return UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
+
+
 def export_jsonl(entries: Iterable[Entry], state: Any) -> Iterator[str]:
     """One JSON object per entry, each line ending in a newline."""
     for entry in entries:
@@ -61,7 +68,7 @@ def export_jsonl(entries: Iterable[Entry], state: Any) -> Iterator[str]:
             "read": state.is_read(entry.id),
             "bookmarked": state.is_bookmarked(entry.id),
         }
-        yield json.dumps(record, ensure_ascii=False) + "\n"
+        yield json_safe(json.dumps(record, ensure_ascii=False)) + "\n"
 
 
 def export_bibtex(entries: Iterable[Entry]) -> str:

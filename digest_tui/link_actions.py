@@ -19,7 +19,7 @@ class LinkActions:
     def open_in_browser(self, url: str) -> None:
         refused = links.check_url(url)
         if refused:
-            self.notify(f"Not opened: {refused}", severity="error", markup=False)
+            self.notify(f"Not opened: {refused}", severity="error")
         else:
             self.launch_browser(url)
 
@@ -28,7 +28,7 @@ class LinkActions:
         """Off the UI thread: a browser named in $BROWSER may take a while to hand back."""
         ok, message = links.open_url(url, opener=self.url_opener or webbrowser.open)
         if ok:
-            self.call_from_thread(self.notify, message, timeout=3, markup=False)
+            self.call_from_thread(self.notify, message, timeout=3)
         else:
             self.call_from_thread(self.offer_copy, url, message)
 
@@ -66,7 +66,7 @@ class LinkActions:
         if entry is None:
             return
         if not entry.links:
-            self.notify("This entry has no links; o opens its arXiv search.", markup=False)
+            self.notify("This entry has no links; o opens its arXiv search.")
             return
         items = []
         for url in entry.links:
@@ -86,7 +86,7 @@ class LinkActions:
 
     def copy_text(self, text: str) -> None:
         message = clipboard.copy(text, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
-        self.notify(message, timeout=3, markup=False)
+        self.notify(message, timeout=3)
 
     def action_copy_link(self) -> None:
         entry = self.current

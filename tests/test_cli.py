@@ -143,6 +143,9 @@ def test_check_prints_duplicates_as_notes_not_problems(tmp_path, seeds_dir):
         ("export", "--tag"),
         ("--bogus",),
         ("paths", "extra-argument"),
+        ("check", ""),
+        ("export", ""),
+        ("",),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(tmp_path, args):

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from digest_tui.sanitize import clean
-from tests.apphelpers import loaded, make_app, visible_rows
+from textual.content import Content
+
+from tests.apphelpers import loaded, make_app, palette_hits, settled, until, visible_rows
 
 HOSTILE_TITLES = [
     "[bold red]x[/]",
@@ -77,3 +79,33 @@ async def test_huge_lines_and_a_thousand_tags_keep_the_layout(tmp_path, hostile_
         await pilot.press("enter", "G")  # the detail pane scrolls to the end of a 100,000-character abstract
         assert app.detail.scroll_y > 0
         assert app.query_one("#status").size.height == 1
+
+
+MARKUP_TITLES = [
+    "[@click=app.screenshot('victim.txt','{target}')]Overwrite[/] me",
+    '[link="file:///etc/passwd"]Passwd link[/link] here',
+    "[/] Closing tag first",
+]
+
+
+async def test_the_command_palette_never_reads_a_title_as_markup(tmp_path):
+    """A title's markup in a palette hit is text: no click action, no link, no MarkupError."""
+    target = tmp_path / "target"
+    target.mkdir()
+    titles = [title.format(target=target) for title in MARKUP_TITLES]
+    digest = tmp_path / "markup.txt"
+    digest.write_text("2024-05-01\n" + "".join(f"{t}\n(Mallory)\nAbstract.\n코멘트\n#safe\n" for t in titles), encoding="utf-8")
+    app = make_app(tmp_path / "config", [digest])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        for title, query in zip(titles, ("overwrite", "passwd", "closing")):
+            await pilot.press("ctrl+p", *query)
+            await until(pilot, lambda: palette_hits(app), f"a palette hit for {query}")
+            prompt = palette_hits(app)[0].prompt
+            assert isinstance(prompt, Content) and prompt.plain.split("\n")[0] == title
+            assert not [span for span in prompt.spans if "click" in repr(span.style) or "link" in repr(span.style)]
+            await pilot.press("enter")
+            await until(pilot, lambda: app.entry_list.current is not None and app.entry_list.current.title == title, "the jump")
+        await pilot.click("#entries", offset=(20, 0))
+        await settled(pilot)
+    assert list(target.iterdir()) == []

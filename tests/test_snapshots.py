@@ -73,3 +73,14 @@ def test_trends_screen(here, snap_compare):
 def test_tag_trend_related_and_watch_marks(here, snap_compare):
     settings = 'mark_read_after = 0\nwatch_keywords = ["diffusion"]\n'
     assert snap_compare(reader(["seeds"], settings), terminal_size=(120, 40), run_before=after("T", "j", "enter", "right_square_bracket"))
+
+
+def test_no_drawing_shows_a_control_picture():
+    """A control picture (␊, ␛ …) in a drawing of the sample digests is a bug drawn: the samples
+    hold no control characters, so none may show (paragraphs are lines, not ␊)."""
+    drawings = sorted(Path(__file__).parent.glob("__snapshots__/*/*.svg")) + sorted((Path(__file__).parent.parent / "screenshots").glob("*.svg"))
+    assert drawings
+    for drawing in drawings:
+        text = drawing.read_text(encoding="utf-8")
+        pictures = sorted({char for char in text if 0x2400 <= ord(char) <= 0x243F})
+        assert not pictures, f"{drawing.name} shows {pictures}"

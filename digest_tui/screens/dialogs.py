@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
+from digest_tui.sanitize import clean, clean_line, shorten
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question: y/enter confirms, n/esc declines."""
@@ -25,7 +27,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self):
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question))
+            yield Static(Text(clean(self.question)))
             yield Static(Text("y / enter: yes    n / esc: no", style="dim"))
 
     def action_answer(self, yes: bool) -> None:
@@ -44,8 +46,8 @@ class NoteScreen(ModalScreen[str | None]):
 
     def compose(self):
         with Vertical(classes="dialog"):
-            yield Static(Text(f"Note for “{self.entry_title[:80]}”", style="bold"))
-            yield Input(value=self.note, placeholder="a short note (enter saves, esc cancels)", max_length=500, id="note-input")
+            yield Static(Text(f"Note for “{clean_line(shorten(self.entry_title, 80))}”", style="bold"))
+            yield Input(value=clean_line(self.note), placeholder="a short note (enter saves, esc cancels)", max_length=500, id="note-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip())
@@ -57,7 +59,7 @@ class NoteScreen(ModalScreen[str | None]):
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few labelled choices; returns its key."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape,q", "cancel", "Cancel")]
 
     def __init__(self, question: str, choices: Sequence[tuple[str, str]]) -> None:
         super().__init__()
@@ -66,7 +68,7 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def compose(self):
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question, style="bold"))
+            yield Static(Text(clean(self.question), style="bold"))
             yield OptionList(*[label for _, label in self.choices], id="choices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from digest_tui.config import CONFIG_FILE
+from digest_tui.sanitize import clean_line
 
 
 def key_label(keys: str) -> str:
@@ -46,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
             for binding in bindings:
                 table.add_row(key_label(binding.key), binding.tooltip or binding.description)
         table.add_row("", "")
-        table.add_row("", Text(f"Settings: {self.config_path} ({CONFIG_FILE})", style="dim"))
+        table.add_row("", Text(f"Settings: {clean_line(self.config_path)} ({CONFIG_FILE})", style="dim"))
         table.add_row("", Text("esc, q or ? closes this screen", style="dim"))
         return table
 

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean_line, shorten
 
 
 @dataclass(frozen=True)
@@ -46,14 +46,14 @@ class LinksScreen(ModalScreen[LinkAction | None]):
 
     def compose(self):
         with Vertical(classes="dialog", id="links-box"):
-            yield Static(Text(f"Links of “{clean(self.entry_title[:70])}”", style="bold"))
+            yield Static(Text(f"Links of “{clean_line(shorten(self.entry_title, 70))}”", style="bold"))
             options = []
             for number, item in enumerate(self.items, start=1):
                 prompt = Text(f"[{number}] ", style="bold")
                 prompt.append(f"{item.label}  ", style="cyan")
-                prompt.append(clean(item.url))
+                prompt.append(clean_line(item.url))
                 if item.in_library:
-                    prompt.append(f"\n     in your library: {clean(item.in_library[:70])}", style="green")
+                    prompt.append(f"\n     in your library: {clean_line(shorten(item.in_library, 70))}", style="green")
                 options.append(Option(prompt))
             yield OptionList(*options, id="links")
             yield Static(Text("enter/1-9 open · O open in browser · y copy · esc close", style="dim"))

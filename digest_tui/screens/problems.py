@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Log, Static
 
 from digest_tui.model import Problem
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean_line
 
 
 class ProblemsScreen(ModalScreen[None]):
@@ -29,9 +29,9 @@ class ProblemsScreen(ModalScreen[None]):
         yield Static(Text(title + "   (esc closes)", style="bold"), id="problems-title")
         # A Log draws only visible lines, so thousands of problems cost nothing.
         log = Log(id="problems-log", highlight=False)
-        log.write_lines([clean(str(p)) for p in self.problems] or ["No problems: every line was read."])
+        log.write_lines([clean_line(str(p)) for p in self.problems] or ["No problems: every line was read."])
         if self.notes:
-            log.write_lines([""] + [clean(f"{n.source}:{n.line}: note: {n.message}") for n in self.notes])
+            log.write_lines([""] + [clean_line(f"{n.source}:{n.line}: note: {n.message}") for n in self.notes])
         yield log
 
     def action_dismiss(self, result=None) -> None:

@@ -9,7 +9,7 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Sparkline, Static
 
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean_line
 
 
 class TrendRow(Horizontal):
@@ -20,7 +20,7 @@ class TrendRow(Horizontal):
         self.series = series
 
     def compose(self):
-        label = Text(clean(f"#{self.tag}"[:22]).ljust(23))
+        label = Text(clean_line(f"#{self.tag}"[:22]).ljust(23))
         label.append(f"{self.total:>6}", style="dim")
         yield Static(label, classes="trend-label")
         yield Sparkline(self.series or [0], classes="trend-line")

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from digest_tui.model import Entry
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean, clean_line
 
 LANGUAGES = ("both", "korean", "english")
 
@@ -47,7 +47,7 @@ class DetailPane(VerticalScroll, can_focus=True):
         same = entry is self.entry
         self.entry = entry
         if entry is None:
-            self.body.update(Text(placeholder, style="dim"))
+            self.body.update(Text(clean(placeholder), style="dim"))
         else:
             self.body.update(render_entry(entry, note=note, language=language, related=related, related_cursor=related_cursor))
         if not same:
@@ -69,15 +69,15 @@ def render_entry(
     related_cursor: int = -1,
 ) -> Text:
     text = Text()
-    text.append(clean(entry.title), Style(bold=True))
+    text.append(clean_line(entry.title), Style(bold=True))
     text.append("\n")
     if entry.authors:
-        text.append(clean(", ".join(entry.authors)), Style(italic=True))
+        text.append(clean_line(", ".join(entry.authors)), Style(italic=True))
         text.append("\n")
     text.append(entry.date.isoformat(), Style(dim=True))
     if entry.tags:
         text.append("   ")
-        text.append(clean(" ".join("#" + tag for tag in entry.tags)), Style(color="cyan"))
+        text.append(clean_line(" ".join("#" + tag for tag in entry.tags)), Style(color="cyan"))
     text.append("\n")
     if note:
         text.append("\n★ Note: ", Style(bold=True, color="yellow"))
@@ -100,14 +100,14 @@ def render_entry(
         _section(text, "Links")
         for number, url in enumerate(entry.links, start=1):
             text.append(f"[{number}] ")
-            text.append(clean(url), Style(underline=True, color="bright_blue", meta={"@click": f"app.open_link({number})"}))
+            text.append(clean_line(url), Style(underline=True, color="bright_blue", meta={"@click": f"app.open_link({number})"}))
             text.append("\n")
     if related:
         _section(text, "Related")
         for position, other in enumerate(related):
             marker = "▶ " if position == related_cursor else "  "
             text.append(marker)
-            text.append(clean(other.title), Style(meta={"@click": f"app.open_related({position})"}, bold=position == related_cursor))
+            text.append(clean_line(other.title), Style(meta={"@click": f"app.open_related({position})"}, bold=position == related_cursor))
             text.append(f"  {other.date.isoformat()}\n", Style(dim=True))
     return text
 

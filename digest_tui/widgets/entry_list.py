@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from digest_tui.model import Entry
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean_line
 
 READ_MARK, UNREAD_MARK = " ", "●"
 BOOKMARK_MARK = "★"
@@ -183,7 +183,7 @@ class EntryList(ScrollView, can_focus=True):
         if not self.rows:
             if y == 1:
                 style = self.get_component_rich_style("entry-list--empty")
-                return Strip([Segment(clean(self.empty_message)[: width * 2], style)]).crop_extend(0, width, base)
+                return Strip([Segment(clean_line(self.empty_message)[: width * 2], style)]).crop_extend(0, width, base)
             return Strip.blank(width, base)
         if position >= len(self.rows):
             return Strip.blank(width, base)
@@ -212,11 +212,11 @@ class EntryList(ScrollView, can_focus=True):
         tag_width = min(room // 3, TAG_COLUMN) if room >= 40 else 0
         title_room = max(room - tag_width - (2 if tag_width else 0), 0)
         # Slice before measuring: a 100,000-character title must not cost 100,000 cells of work.
-        title = Text(clean(entry.title[: title_room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
+        title = Text(clean_line(entry.title[: title_room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
         title.truncate(title_room, overflow="ellipsis", pad=True)
         row.append_text(title)
         if tag_width:
-            tags = Text(clean(" ".join("#" + tag for tag in entry.tags[:12])[: tag_width * 2]), style=style("entry-list--tags"))
+            tags = Text(clean_line(" ".join("#" + tag for tag in entry.tags[:12])[: tag_width * 2]), style=style("entry-list--tags"))
             tags.truncate(tag_width, overflow="ellipsis")
             row.append("  ")
             row.append_text(tags)

@@ -14,7 +14,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from digest_tui.model import Entry
-from digest_tui.sanitize import clean
+from digest_tui.sanitize import clean_line
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -84,7 +84,7 @@ class TagTree(Tree[str]):
     def fill(self, counts: list[tuple[str, int]]) -> None:
         self.clear()
         for tag, count in counts:
-            label = Text(clean("#" + tag))
+            label = Text(clean_line("#" + tag))
             label.append(f"  {count}", style="dim")
             self.root.add_leaf(label, data=tag)
 
