@@ -120,7 +120,8 @@ class FileLock:
     def __enter__(self) -> FileLock:
         if fcntl is None:
             return self
-        flags = getattr(os, "O_CLOEXEC", 0)
+        # O_NONBLOCK: a FIFO put where the lock file goes must not hang the program.
+        flags = getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
         try:
             self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o644)
         except OSError:

@@ -155,7 +155,7 @@ def write_remembered(directory: Path) -> None:
 def _write_keys(path: Path, values: dict[str, str]) -> None:
     """Set top-level keys in the config.toml at `path` (see remember)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         text = ""
     try:

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from digest_tui.config import Settings, config_dir, load_settings, remember, remember_later, write_remembered
-from tests.apphelpers import loaded, make_app
+from tests.apphelpers import loaded, make_app, settled, until
 from tests.fshelpers import read_only
 
 
@@ -159,7 +159,8 @@ async def test_a_read_only_config_directory_is_reported_not_fatal(tmp_path, seed
         async with app.run_test(size=(120, 40)) as pilot:
             await loaded(pilot)
             await pilot.press("s", "b")
-            await pilot.pause(1.0)
+            await until(pilot, lambda: not app.saving and any("state" in n.message.lower() for n in app._notifications), "the failed save's message")
+            await settled(pilot)
             messages = [n.message for n in app._notifications]
             assert any("could not save sort" in m for m in messages)
             assert any("state" in m.lower() for m in messages if "could not save sort" not in m)

@@ -157,3 +157,27 @@ def test_the_reader_start_with_a_fifo_cache_and_state_finishes_and_heals_the_cac
     assert (entries, problem, saved) == ("27", f"cannot read {cache}: {NOT_REGULAR}", "True")
     assert any(f"{state} cannot be read ({NOT_REGULAR})" in message for message in messages), messages
     assert cache.is_file()  # the FIFO was replaced by a cache
+
+
+def test_remembering_a_choice_with_fifos_for_config_and_its_lock_fails_without_hanging(tmp_path):
+    """Run in a thread with a bound, since a regression would block forever."""
+    import threading
+
+    from digest_tui.config import remember
+
+    os.mkfifo(tmp_path / "config.toml")
+    os.mkfifo(tmp_path / "config.toml.lock")
+    outcome: list[BaseException | None] = []
+
+    def choose() -> None:
+        try:
+            remember(tmp_path, "sort", "title")
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001 - handed to the test thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=choose, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert outcome, "remembering a choice hung on a FIFO"
+    assert isinstance(outcome[0], NotRegularFile)
