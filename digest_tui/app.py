@@ -93,6 +93,10 @@ class DigestApp(LinkActions, App[None]):
         self.polling = False
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+        else:
+            self.startup_messages.append(
+                f"{self.config_dir / config.CONFIG_FILE}: theme = {self.settings.theme!r} is not a theme; using {self.theme!r} (ctrl+p lists them)"
+            )
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
         """Every notification passes here: its text is cleaned and never read as markup, since
@@ -383,15 +387,31 @@ class DigestApp(LinkActions, App[None]):
             self.show_detail(entry)
         except NoMatches:
             return  # a move queued just before quitting: the panes are gone
+        self.stop_dwell()
+        if entry is None or not message.by_user:
+            return  # a search, filter, sort, reload or jump put it there: nobody read it yet
+        if self.settings.mark_read == "open" and self.focused is self.detail:
+            self.set_read(entry, True)  # moving on (n, N) while reading opens the next one
+        elif self.settings.mark_read == "dwell" and not self.store.is_read(entry.id):
+            self.read_timer = self.set_timer(self.settings.dwell_seconds, lambda: self.mark_read_if_shown(entry))
+
+    def stop_dwell(self) -> None:
         if self.read_timer is not None:
             self.read_timer.stop()
             self.read_timer = None
-        delay = self.settings.mark_read_after
-        if entry is not None and delay > 0 and not self.store.is_read(entry.id):
-            self.read_timer = self.set_timer(delay, lambda: self.mark_read_if_shown(entry))
 
     def mark_read_if_shown(self, entry: Entry) -> None:
+        self.read_timer = None
         if self.detail.entry is entry:
+            self.set_read(entry, True)
+
+    def open_entry(self) -> None:
+        """Read the current entry: focus the detail pane and, unless read marks are left to
+        the user (mark_read = "never"), mark it read."""
+        entry = self.current
+        self.detail.focus()
+        if entry is not None and self.settings.mark_read != "never":
+            self.stop_dwell()
             self.set_read(entry, True)
 
     def show_detail(self, entry: Entry | None) -> None:
@@ -412,7 +432,7 @@ class DigestApp(LinkActions, App[None]):
 
     @on(EntryList.Chosen)
     def chosen(self, message: EntryList.Chosen) -> None:
-        self.detail.focus()
+        self.open_entry()
 
     # -- sidebar ----------------------------------------------------------------------------
 
@@ -476,7 +496,7 @@ class DigestApp(LinkActions, App[None]):
         if self.related_cursor >= 0:
             self.action_open_related(self.related_cursor)
         else:
-            self.detail.focus()
+            self.open_entry()
 
     def action_back(self) -> None:
         focused = self.focused
@@ -496,7 +516,7 @@ class DigestApp(LinkActions, App[None]):
         position = self.entry_list.cursor + step
         while 0 <= position < len(rows):
             if not self.store.is_read(entries[rows[position]].id):
-                self.entry_list.cursor = position
+                self.entry_list.move_by_user(position)
                 return
             position += step
         self.notify("No more unread entries " + ("below." if step > 0 else "above."))
@@ -544,6 +564,7 @@ class DigestApp(LinkActions, App[None]):
     def action_toggle_read(self) -> None:
         entry = self.current
         if entry is not None:
+            self.stop_dwell()  # marked unread by hand: no timer may undo that
             self.set_read(entry, not self.store.is_read(entry.id))
 
     def action_mark_all_read(self) -> None:

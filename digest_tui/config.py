@@ -7,6 +7,7 @@ import re
 import threading
 import tomllib
 from dataclasses import dataclass, field, fields
+from typing import Literal, get_args
 from pathlib import Path
 
 import platformdirs
@@ -24,7 +25,12 @@ CONFIG_LOCK_FILE = CONFIG_FILE + ".lock"
 LOCK_TIMEOUT = 5.0
 """Seconds remember() waits for another process's lock before writing without it."""
 
+MarkRead = Literal["open", "dwell", "never"]
+"""When an entry becomes read: when the user opens it, after it stays in view a while after a
+move the user made, or only by hand (r, R)."""
+
 CHOICES = {
+    "mark_read": get_args(MarkRead),
     "citation_format": ("bibtex", "plain", "markdown", "title"),
     "sort": ("date", "title"),
     "clipboard": ("auto", "terminal", "system"),
@@ -38,7 +44,8 @@ class Settings:
 
     sources: list[str] = field(default_factory=list)
     theme: str = "textual-dark"
-    mark_read_after: float = 1.0
+    mark_read: MarkRead = "open"
+    dwell_seconds: float = 1.0
     citation_format: str = "bibtex"
     sort: str = "date"
     clipboard: str = "auto"
@@ -72,7 +79,7 @@ def load_settings(directory: Path) -> tuple[Settings, list[str]]:
         return settings, []
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         return settings, [f"{path}: cannot be read ({error}); using the defaults"]
-    warnings: list[str] = []
+    warnings = _read_old_keys(raw, path)
     known = {f.name: f for f in fields(Settings)}
     for key, value in raw.items():
         if key not in known:
@@ -89,6 +96,23 @@ def load_settings(directory: Path) -> tuple[Settings, list[str]]:
         warnings.append(f"{path}: sources holds an empty path, which names no file or directory; ignored")
         settings.sources = [source for source in settings.sources if source]
     return settings, warnings
+
+
+def _read_old_keys(raw: dict[str, object], path: Path) -> list[str]:
+    """Turn keys of earlier versions into today's in `raw`, so no old config.toml breaks;
+    each one read says what to write instead."""
+    if "mark_read_after" not in raw:
+        return []
+    seconds = raw.pop("mark_read_after")
+    if "mark_read" in raw:
+        return [f"{path}: mark_read_after is no longer read (mark_read is set); remove it"]
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+        return [f"{path}: mark_read_after = {seconds!r} is not valid and no longer read; use mark_read"]
+    if seconds == 0:
+        raw["mark_read"] = "never"
+        return [f'{path}: mark_read_after = 0 is read as mark_read = "never"; write that instead']
+    raw["mark_read"], raw["dwell_seconds"] = "dwell", seconds
+    return [f'{path}: mark_read_after = {seconds} is read as mark_read = "dwell" with dwell_seconds = {seconds}; write those instead']
 
 
 def _check(key: str, value: object, default: object) -> object | None:

@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 from digest_tui.app import DigestApp
 
 
-def make_app(config_dir: Path, paths: list[Path], settings: str = "mark_read_after = 0\n", **kwargs) -> DigestApp:
+def make_app(config_dir: Path, paths: list[Path], settings: str = 'mark_read = "never"\n', **kwargs) -> DigestApp:
     """A reader on `paths` with its own config directory (never the user's)."""
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "config.toml").write_text(settings, encoding="utf-8")

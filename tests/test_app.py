@@ -315,25 +315,6 @@ async def test_marks_survive_a_restart(config_dir, seeds_dir):
         assert "2 bookmarked" in app.query_one("#status").content.plain
 
 
-async def test_shown_entry_becomes_read_after_the_delay(config_dir, seeds_dir):
-    app = make_app(config_dir, [seeds_dir], settings="mark_read_after = 0.1\n")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("j")
-        second = app.entry_list.current
-        await until(pilot, lambda: app.store.is_read(second.id))
-        assert app.entry_list.current is second
-
-
-async def test_auto_read_can_be_turned_off(config_dir, seeds_dir):
-    app = make_app(config_dir, [seeds_dir], settings="mark_read_after = 0\n")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot)
-        await pilot.press("j", "j")
-        assert app.read_timer is None
-        assert app.unread_count == 27
-
-
 async def test_command_palette_jumps_to_an_entry(config_dir, seeds_dir):
     app = make_app(config_dir, [seeds_dir])
     async with app.run_test(size=(120, 40)) as pilot:

@@ -108,7 +108,7 @@ async def test_l_cycles_the_commentary_language_and_remembers_it(tmp_path, seeds
 
 
 async def test_watch_list_highlights_filters_and_counts(tmp_path, seeds_dir):
-    settings = 'mark_read_after = 0\nwatch_authors = ["kingma"]\nwatch_keywords = ["MCTS"]\n'
+    settings = 'mark_read = "never"\nwatch_authors = ["kingma"]\nwatch_keywords = ["MCTS"]\n'
     app = make_app(tmp_path / "config", [seeds_dir], settings=settings)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

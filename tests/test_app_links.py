@@ -11,7 +11,7 @@ from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from digest_tui.screens.links import LinksScreen
 from tests.apphelpers import loaded, make_app, settled, until
 
-TERMINAL_CLIPBOARD = 'mark_read_after = 0\nclipboard = "terminal"\n'
+TERMINAL_CLIPBOARD = 'mark_read = "never"\nclipboard = "terminal"\n'
 
 
 def notifications(app) -> list[str]:

@@ -9,6 +9,8 @@ import threading
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from digest_tui.config import Settings, config_dir, load_settings, remember, remember_later, write_remembered
 from tests.apphelpers import loaded, make_app, settled, until
 from tests.fshelpers import read_only
@@ -26,19 +28,19 @@ def test_no_file_means_every_default(tmp_path):
 def test_every_key_is_read(tmp_path):
     write(
         tmp_path,
-        'sources = ["~/digests"]\ntheme = "nord"\nmark_read_after = 2\ncitation_format = "markdown"\n'
+        'sources = ["~/digests"]\ntheme = "nord"\nmark_read = "dwell"\ndwell_seconds = 2\ncitation_format = "markdown"\n'
         'sort = "title"\nclipboard = "terminal"\ncommentary_language = "english"\n'
         'watch_authors = ["Kingma"]\nwatch_keywords = ["MCTS"]\n',
     )
     settings, warnings = load_settings(tmp_path)
     assert warnings == []
-    assert settings == Settings(["~/digests"], "nord", 2.0, "markdown", "title", "terminal", "english", ["Kingma"], ["MCTS"])
+    assert settings == Settings(["~/digests"], "nord", "dwell", 2.0, "markdown", "title", "terminal", "english", ["Kingma"], ["MCTS"])
 
 
 def test_unknown_keys_and_wrong_types_give_a_message_and_the_default(tmp_path):
-    write(tmp_path, 'sort = "random"\nmark_read_after = "soon"\nsources = "not a list"\ncolour = "red"\ntheme = "nord"\n')
+    write(tmp_path, 'sort = "random"\nmark_read = "soon"\nsources = "not a list"\ncolour = "red"\ntheme = "nord"\n')
     settings, warnings = load_settings(tmp_path)
-    assert settings.sort == "date" and settings.mark_read_after == 1.0 and settings.sources == []
+    assert settings.sort == "date" and settings.mark_read == "open" and settings.sources == []
     assert settings.theme == "nord"
     assert len(warnings) == 4
     assert all(str(tmp_path / "config.toml") in w for w in warnings)
@@ -169,7 +171,26 @@ async def test_a_read_only_config_directory_is_reported_not_fatal(tmp_path, seed
 
 
 async def test_config_warnings_are_shown_in_the_reader(tmp_path, seeds_dir):
-    app = make_app(tmp_path / "config", [seeds_dir], settings='mark_read_after = 0\nsort = "random"\n')
+    app = make_app(tmp_path / "config", [seeds_dir], settings='mark_read = "never"\nsort = "random"\n')
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
         assert any("sort = 'random' is not valid" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize(
+    ("old", "mark_read", "seconds"),
+    [("mark_read_after = 0\n", "never", 1.0), ("mark_read_after = 2.5\n", "dwell", 2.5), ('mark_read_after = 3\nmark_read = "open"\n', "open", 1.0)],
+)
+def test_the_old_mark_read_after_is_read_once_with_a_notice(tmp_path, old, mark_read, seconds):
+    write(tmp_path, old)
+    settings, warnings = load_settings(tmp_path)
+    assert (settings.mark_read, settings.dwell_seconds) == (mark_read, seconds)
+    assert len(warnings) == 1 and "mark_read_after" in warnings[0] and "mark_read" in warnings[0].replace("mark_read_after", "")
+
+
+async def test_a_theme_that_does_not_exist_is_reported(tmp_path, seeds_dir):
+    app = make_app(tmp_path / "config", [seeds_dir], settings='mark_read = "never"\ntheme = "nope"\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert any("theme = 'nope' is not a theme" in n.message for n in app._notifications)
+        assert app.theme == "textual-dark"

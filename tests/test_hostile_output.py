@@ -80,7 +80,7 @@ def test_state_merge_prints_no_control_character(tmp_path, hostile):
 def test_the_reader_writes_no_payload_to_the_terminal(tmp_path, hostile):
     """Every screen of the reader on the hostile library, in a real terminal."""
     config, library = hostile
-    (config / "config.toml").write_text('mark_read_after = 0\n', encoding="utf-8")
+    (config / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     env = {**os.environ, "TERM": "xterm-256color", "DIGEST_TUI_CACHE_DIR": str(tmp_path / "cache")}
     terminal = Terminal(["--config-dir", str(config), str(library)], env)
     try:

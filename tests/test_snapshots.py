@@ -22,7 +22,7 @@ def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> Pa
     return tmp_path
 
 
-def reader(paths: list[str], settings: str = "mark_read_after = 0\n"):
+def reader(paths: list[str], settings: str = 'mark_read = "never"\n'):
     return make_app(Path("config"), [Path(p) for p in paths], settings=settings)
 
 
@@ -71,7 +71,7 @@ def test_trends_screen(here, snap_compare):
 
 
 def test_tag_trend_related_and_watch_marks(here, snap_compare):
-    settings = 'mark_read_after = 0\nwatch_keywords = ["diffusion"]\n'
+    settings = 'mark_read = "never"\nwatch_keywords = ["diffusion"]\n'
     assert snap_compare(reader(["seeds"], settings), terminal_size=(120, 40), run_before=after("T", "j", "enter", "right_square_bracket"))
 
 

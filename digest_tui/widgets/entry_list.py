@@ -65,11 +65,16 @@ class EntryList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
     class Highlighted(Message):
-        """The cursor moved to another entry (None when the list is empty)."""
+        """The cursor moved to another entry (None when the list is empty).
 
-        def __init__(self, entry: Entry | None) -> None:
+        `by_user` tells a move the user made (a key, a click) from one the program made (a
+        new filter, a search, a reload, a jump): only the first may mark an entry read.
+        """
+
+        def __init__(self, entry: Entry | None, by_user: bool = False) -> None:
             super().__init__()
             self.entry = entry
+            self.by_user = by_user
 
         def can_replace(self, message: Message) -> bool:
             # Holding `j` must not queue one detail render per row passed.
@@ -88,6 +93,7 @@ class EntryList(ScrollView, can_focus=True):
         self.rows: Sequence[int] = ()
         self.marks = marks
         self.empty_message = "No entries."
+        self._user_move = False
 
     # -- data -------------------------------------------------------------------------------
 
@@ -141,25 +147,31 @@ class EntryList(ScrollView, can_focus=True):
     def watch_cursor(self, old: int, new: int) -> None:
         self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
         self.refresh()
-        self.post_message(self.Highlighted(self.current))
+        by_user, self._user_move = self._user_move, False
+        self.post_message(self.Highlighted(self.current, by_user))
+
+    def move_by_user(self, position: int) -> None:
+        """Move the cursor because the user asked to (keys, clicks, next unread)."""
+        self._user_move = True
+        self.cursor = position
 
     def action_cursor_down(self) -> None:
-        self.cursor += 1
+        self.move_by_user(self.cursor + 1)
 
     def action_cursor_up(self) -> None:
-        self.cursor -= 1
+        self.move_by_user(self.cursor - 1)
 
     def action_first(self) -> None:
-        self.cursor = 0
+        self.move_by_user(0)
 
     def action_last(self) -> None:
-        self.cursor = len(self.rows) - 1
+        self.move_by_user(len(self.rows) - 1)
 
     def action_page_down(self) -> None:
-        self.cursor += max(self.size.height - 1, 1)
+        self.move_by_user(self.cursor + max(self.size.height - 1, 1))
 
     def action_page_up(self) -> None:
-        self.cursor -= max(self.size.height - 1, 1)
+        self.move_by_user(self.cursor - max(self.size.height - 1, 1))
 
     async def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
@@ -167,7 +179,7 @@ class EntryList(ScrollView, can_focus=True):
             return
         position = offset.y + int(self.scroll_y)
         if 0 <= position < len(self.rows):
-            self.cursor = position
+            self.move_by_user(position)
             if event.chain >= 2 and self.current is not None:
                 self.post_message(self.Chosen(self.current))
 
