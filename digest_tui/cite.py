@@ -7,8 +7,11 @@ tests. The rules, in short:
   `journal = {arXiv preprint arXiv:<id>}` when the digest names the entry's own arXiv id
   (`Entry.arxiv_id`), else `@misc`.
 * `year` is the year of the digest the entry appeared in (digests follow new papers closely).
-* `url` is the arXiv abs page when the id is known, else arXiv's title search for the entry
-  (see `links.entry_arxiv_url`); links quoted in the text are about other papers.
+* The link (BibTeX `url`, the plain reference's URL, the Markdown link) is the arXiv abs page
+  when the id is known, else there is none: a citation never carries a search URL (`o` and `y`
+  use arXiv's title search to find a paper, but a search is not the paper), and links quoted
+  in the text are about other papers, not the entry's own. Without it the Markdown format is
+  the escaped title alone, and BibTeX an `@misc` without `url`.
 * The commentary never goes into a citation.
 * Key: `<last name><year><first word of the title>`, lowercase ASCII letters and digits
   (accents transliterated with NFKD, other characters dropped), e.g. `qi2024mutual`.
@@ -34,7 +37,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
-from digest_tui.links import entry_arxiv_url
+from digest_tui.links import arxiv_abs_url
 from digest_tui.model import Entry
 
 FORMATS = ("bibtex", "plain", "markdown", "title")
@@ -222,9 +225,9 @@ def bibtex(entry: Entry, key: str | None = None) -> str:
             ("eprint", entry.arxiv_id),
             ("archivePrefix", "arXiv"),
         ]
+        fields.append(("url", arxiv_abs_url(entry.arxiv_id)))
     else:
         kind = "misc"
-    fields.append(("url", entry_arxiv_url(entry)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{key or cite_key(entry)},\n{body}\n}}\n"
 
@@ -244,12 +247,18 @@ def author_list(authors: tuple[str, ...]) -> str:
     return ", ".join(authors[:-1]) + " and " + authors[-1]
 
 
+def citation_url(entry: Entry) -> str:
+    """The link a citation gives: the entry's own arXiv page, or '' when its id is unknown."""
+    return arxiv_abs_url(entry.arxiv_id) if entry.arxiv_id else ""
+
+
 def plain(entry: Entry) -> str:
-    """`Authors (year). Title. URL`"""
+    """`Authors (year). Title. URL` (no URL without an arXiv id)."""
     title = entry.title if entry.title.endswith((".", "?", "!")) else entry.title + "."
     who = author_list(entry.authors)
     head = f"{who} ({entry.date.year})." if who else f"({entry.date.year})."
-    return f"{head} {title} {entry_arxiv_url(entry)}"
+    url = citation_url(entry)
+    return f"{head} {title} {url}" if url else f"{head} {title}"
 
 
 def markdown_escape(text: str) -> str:
@@ -261,8 +270,10 @@ def markdown_url(url: str) -> str:
 
 
 def markdown(entry: Entry) -> str:
-    """`[Title](url)`"""
-    return f"[{markdown_escape(entry.title)}]({markdown_url(entry_arxiv_url(entry))})"
+    """`[Title](url)`, or the title alone (escaped) when there is no arXiv id to link to."""
+    url = citation_url(entry)
+    title = markdown_escape(entry.title)
+    return f"[{title}]({markdown_url(url)})" if url else title
 
 
 def title_only(entry: Entry) -> str:

@@ -48,9 +48,7 @@ def test_key_of_the_example_in_the_issue(library):
         "@misc{qi2024mutual,\n"
         "  title = {Mutual Reasoning Makes Smaller {LLM}s Stronger Problem-Solvers},\n"
         "  author = {Qi, Zhenting and Ma, Mingyuan and Xu, Jiahang and Zhang, Li Lyna and Yang, Fan and Yang, Mao},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=Mutual+Reasoning+Makes+Smaller+LLMs+Stronger+Problem-Solvers"
-        "&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
@@ -66,9 +64,7 @@ def test_many_authors_aquilamoe(library):
         " and Ao, Yulong and Zhao, Yingli and Zhu, Songhe and Cao, Zhou and Liang, Dong and Lin, Yonghua"
         " and Zhang, Ming and Wang, Shunfei and Zhou, Yanxin and Ye, Min and Chen, Xuekai and Yu, Xinyang"
         " and Huang, Xiangjun and Yang, Jian},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=AquilaMoE%3A+Efficient+Training+for+MoE+Models+with+Scale-Up"
-        "+and+Scale-Out+Strategies&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
@@ -80,8 +76,7 @@ def test_organisation_pixtral(library):
         "@misc{mistral2024announcing,\n"
         "  title = {Announcing Pixtral {12B}},\n"
         "  author = {{Mistral AI}},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=Announcing+Pixtral+12B&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
@@ -101,24 +96,21 @@ def test_colon_and_acronyms_cpl(library):
         "@misc{wang2024cpl,\n"
         "  title = {{CPL}: Critical Planning Step Learning Boosts {LLM} Generalization in Reasoning Tasks},\n"
         "  author = {Wang, Tianlong and Han, Xueting and Bai, Jing},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=CPL%3A+Critical+Planning+Step+Learning+Boosts+LLM+Generalization"
-        "+in+Reasoning+Tasks&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
 
 def test_colon_and_acronyms_nvlm(library):
     entry = by_title(library, "NVLM")
-    # The project page in the text is not the paper's arXiv page: the title search is used.
+    # The project page in the text may not be the paper's own page, and a search is no citation: no url.
     assert entry.links == ("https://nvlm-project.github.io/",)
     assert bibtex(entry) == (
         "@misc{dai2024nvlm,\n"
         "  title = {{NVLM}: Open Frontier-Class Multimodal {LLM}s},\n"
         "  author = {Dai, Wenliang and Lee, Nayeon and Wang, Boxin and Yang, Zhuoling and Liu, Zihan"
         " and Barker, Jon and Rintamaki, Tuomas and Shoeybi, Mohammad and Catanzaro, Bryan and Ping, Wei},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=NVLM%3A+Open+Frontier-Class+Multimodal+LLMs&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
@@ -193,8 +185,7 @@ def test_accents_are_transliterated_in_keys_only(special):
         "@misc{muller2024eclair,\n"
         "  title = {Éclair: Über Models},\n"
         "  author = {Müller, Jürgen},\n"
-        "  year = {2024},\n"
-        "  url = {https://arxiv.org/search/?query=%C3%89clair%3A+%C3%9Cber+Models&searchtype=title}\n"
+        "  year = {2024}\n"
         "}\n"
     )
 
@@ -290,17 +281,37 @@ def test_suffixed_keys_never_clash_with_a_bare_key():
 
 
 def test_plain_author_lists():
-    assert plain(make_entry("One.", ("A B",))) == (
-        "A B (2024). One. https://arxiv.org/search/?query=One.&searchtype=title"
-    )
+    assert plain(make_entry("One.", ("A B",))) == "A B (2024). One."
     assert plain(make_entry("Two?", ("A B", "C D"), arxiv="2401.00001")) == (
         "A B and C D (2024). Two? https://arxiv.org/abs/2401.00001"
     )
-    assert plain(make_entry("None", ())).startswith("(2024). None. ")
+    assert plain(make_entry("None", ())) == "(2024). None."
 
 
 def test_markdown_escapes_brackets():
     assert markdown(make_entry("[Re] A (b) c", arxiv="2401.00001")) == "[\\[Re\\] A (b) c](https://arxiv.org/abs/2401.00001)"
+
+
+def test_markdown_without_an_arxiv_id_is_the_escaped_title_alone():
+    assert markdown(make_entry("[Re] A (b) c")) == "\\[Re\\] A (b) c"
+
+
+def test_no_citation_of_an_entry_without_an_arxiv_id_carries_a_link(library, special):
+    """A search is not the paper: without the entry's own arXiv id no format gives any URL."""
+    idless = [entry for entry in library.entries if not entry.arxiv_id] + [special[1]]
+    assert len(idless) > 20
+    for entry in idless:
+        for fmt in FORMATS:
+            text = citation(entry, fmt)
+            assert "arxiv.org" not in text and "http" not in text, (fmt, entry.title)
+        assert "url =" not in bibtex(entry) and bibtex(entry).startswith("@misc{")
+    assert "http" not in bibtex_all(idless)
+
+
+def test_an_entry_with_its_arxiv_id_is_cited_with_its_abs_page(special):
+    for fmt in ("bibtex", "plain", "markdown"):
+        text = citation(special[0], fmt)
+        assert "https://arxiv.org/abs/2401.01234" in text and "search" not in text, fmt
 
 
 def test_unknown_format_is_an_error():
