@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 
-TERMINAL = "copied via terminal (OSC 52)"
-SYSTEM = "copied to the system clipboard"
+TERMINAL = "terminal, OSC 52"
+SYSTEM = "system clipboard"
+"""How the text went, as the notification names it in brackets after what was copied."""
 
 
 def over_ssh(environ: Mapping[str, str] = os.environ) -> bool:
@@ -55,12 +56,19 @@ def _terminal(text: str, terminal_copy: Callable[[str], None] | None) -> str | N
 
 def copy(
     text: str,
+    what: str = "the text",
     *,
+    note: str = "",
     mode: str = "auto",
     terminal_copy: Callable[[str], None] | None = None,
     environ: Mapping[str, str] = os.environ,
 ) -> str:
-    """Copy `text` and say how, in a sentence for the user. Never raises.
+    """Copy `text` and say what was copied and how, in a sentence for the user. Never raises.
+
+    `what` names the text (`BibTeX for "Title"`); `note` is said in the brackets before the
+    way the text went: `Copied <what> (<note>; terminal, OSC 52).` When the system clipboard
+    was tried first and failed, why follows as a sentence of its own (the hint to install a
+    clipboard tool).
 
     mode "auto": the terminal over SSH, else the system clipboard with the terminal as the
     fallback; "terminal" or "system" use only that way. When nothing works the message says
@@ -76,15 +84,12 @@ def copy(
         order = ["system", "terminal"]
     reasons: list[str] = []
     for way in order:
-        if way == "system":
-            reason = system_copy(text)
-            if reason is None:
-                return SYSTEM
-        else:
-            reason = _terminal(text, terminal_copy)
-            if reason is None:
-                if reasons:
-                    return f"{TERMINAL}; {reasons[0]}"
-                return TERMINAL
+        reason = system_copy(text) if way == "system" else _terminal(text, terminal_copy)
+        if reason is None:
+            route = SYSTEM if way == "system" else TERMINAL
+            message = f"Copied {what} ({note + '; ' if note else ''}{route})."
+            if reasons:
+                message += f" {reasons[0][0].upper()}{reasons[0][1:]}."
+            return message
         reasons.append(reason)
-    return f"Could not copy: {'; '.join(reasons)}. Text: {short(text)}"
+    return f"Could not copy {what}: {'; '.join(reasons)}. Text: {short(text)}"

@@ -35,7 +35,7 @@ class LinkActions:
     def offer_copy(self, url: str, message: str) -> None:
         def copy(yes: bool | None) -> None:
             if yes:
-                self.copy_text(url)
+                self.copy_text(url, f"the link {shown_link(url)}")
 
         self.push_screen(ConfirmScreen(f"{message}\n\nCopy the link to the clipboard?"), copy)
 
@@ -78,25 +78,43 @@ class LinkActions:
                 return
             url = entry.links[action.index]
             if action.verb == "copy":
-                self.copy_text(url)
+                self.copy_text(url, f"the link {shown_link(url)}")
             else:
                 self.follow_link(url, browser=action.verb == "browser")
 
         self.push_screen(LinksScreen(entry.title, items), act)
 
-    def copy_text(self, text: str) -> None:
-        message = clipboard.copy(text, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
+    def copy_text(self, text: str, what: str, note: str = "") -> None:
+        """Copy `text`; the notification says `what` was copied first, then which way it went."""
+        message = clipboard.copy(text, what, note=note, mode=self.settings.clipboard, terminal_copy=self.copy_to_clipboard)
         self.notify(message, timeout=3)
 
     def action_copy_link(self) -> None:
         entry = self.current
-        if entry is not None:
-            self.copy_text(links.entry_arxiv_url(entry))
+        if entry is None:
+            return
+        if entry.arxiv_id:
+            url = links.arxiv_abs_url(entry.arxiv_id)
+            self.copy_text(url, f"the arXiv link {url}")
+        else:
+            title = quoted_title(entry)
+            self.copy_text(links.entry_arxiv_url(entry), f"an arXiv title search for {title}", note="no arXiv id known")
 
     def action_copy_citation(self, fmt: str = "") -> None:
         entry = self.current
-        if entry is not None:
-            self.copy_text(cite.citation(entry, fmt or self.settings.citation_format))
+        if entry is None:
+            return
+        fmt = fmt or self.settings.citation_format
+        title = quoted_title(entry)
+        what = {
+            "bibtex": f"BibTeX for {title}",
+            "plain": f"the plain citation of {title}",
+            "markdown": f"the Markdown citation of {title}",
+            "title": f"the title {title}",
+        }.get(fmt, f"the citation of {title}")
+        # Without an arXiv id a citation has no link at all (never a search): say so.
+        note = "" if entry.arxiv_id or fmt == "title" else "no arXiv id known, so no link"
+        self.copy_text(cite.citation(entry, fmt), what, note)
 
     def action_choose_citation(self) -> None:
         if self.current is None:
@@ -107,3 +125,19 @@ class LinkActions:
                 self.action_copy_citation(fmt)
 
         self.push_screen(ChoiceScreen("Copy the citation as:", list(cite.LABELS.items())), chosen)
+
+
+def quoted_title(entry: Entry, limit: int = 40) -> str:
+    """The entry's title in quotes for a notification, cut at a word to `limit` characters."""
+    title = " ".join(entry.title.split())
+    if len(title) > limit:
+        head = title[: limit - 1]
+        # Drop the word the cut went through, unless the cut fell between two words.
+        words = head.rsplit(" ", 1)[0] if " " in head and title[len(head)] != " " else head
+        title = words.rstrip(" :,;-") + "…"
+    return f'"{title}"'
+
+
+def shown_link(url: str) -> str:
+    """A link as a notification shows it: invisible characters escaped, cut short."""
+    return clipboard.short(links.printable(url), 80)

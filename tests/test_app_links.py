@@ -105,6 +105,7 @@ async def test_link_list_labels_and_opens_links(tmp_path, linked_digest):
         assert browser.opened == ["https://github.com/example/repo"]
         await pilot.press("L", "down", "down", "y")
         assert app.clipboard == "https://example.github.io/page/"
+        assert notifications(app)[-1] == "Copied the link https://example.github.io/page/ (terminal, OSC 52)."
         # an arXiv link to a paper in the library jumps there instead of the browser
         await pilot.press("L", "down", "enter")
         assert app.entry_list.current.title.startswith("Transfusion")
@@ -145,7 +146,7 @@ async def test_y_copies_the_link_and_c_the_citation(tmp_path, seeds_dir):
         entry = app.entry_list.current
         await pilot.press("y")
         assert app.clipboard == links.entry_arxiv_url(entry)
-        assert "copied via terminal (OSC 52)" in notifications(app)[-1]
+        assert notifications(app)[-1].endswith("(no arXiv id known; terminal, OSC 52).")
         await pilot.press("c")
         assert app.clipboard == cite.bibtex(entry)
         assert app.clipboard.startswith("@misc{chen2024reverse,")
@@ -162,3 +163,85 @@ async def test_configured_citation_format_is_used(tmp_path, seeds_dir):
         await pilot.press("c")
         assert app.clipboard == cite.plain(app.entry_list.current)
         assert "2024" in app.clipboard and "Reverse Thinking" in app.clipboard
+
+
+# --- what copying says ----------------------------------------------------------------------
+
+
+async def test_y_c_and_C_say_what_they_copied_for_an_entry_with_its_arxiv_id(tmp_path, linked_digest):
+    app = make_app(tmp_path / "config", [linked_digest], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("G")
+        entry = app.entry_list.current
+        assert entry.arxiv_id == "2408.11039"
+        await pilot.press("y")
+        assert app.clipboard == "https://arxiv.org/abs/2408.11039"
+        assert notifications(app)[-1] == "Copied the arXiv link https://arxiv.org/abs/2408.11039 (terminal, OSC 52)."
+        await pilot.press("c")
+        assert app.clipboard == cite.bibtex(entry)
+        assert "  url = {https://arxiv.org/abs/2408.11039}\n" in app.clipboard
+        assert notifications(app)[-1] == 'Copied BibTeX for "Transfusion: Predict the Next Token and…" (terminal, OSC 52).'
+        await pilot.press("C")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "enter")
+        assert app.clipboard == cite.plain(entry) and app.clipboard.endswith(" https://arxiv.org/abs/2408.11039")
+        assert notifications(app)[-1] == (
+            'Copied the plain citation of "Transfusion: Predict the Next Token and…" (terminal, OSC 52).'
+        )
+
+
+async def test_y_c_and_C_on_an_entry_without_an_arxiv_id_never_pass_a_search_for_a_citation(tmp_path, seeds_dir):
+    app = make_app(tmp_path / "config", [seeds_dir], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        entry = app.entry_list.current
+        assert entry.title == "Reverse Thinking Makes LLMs Stronger Reasoners" and not entry.arxiv_id
+        # y still copies something to find the paper with, and says that it is only a search.
+        await pilot.press("y")
+        assert app.clipboard == links.arxiv_title_search_url(entry.title)
+        assert notifications(app)[-1] == (
+            'Copied an arXiv title search for "Reverse Thinking Makes LLMs Stronger…" (no arXiv id known; terminal, OSC 52).'
+        )
+        # A citation has no link at all rather than a search.
+        await pilot.press("c")
+        assert app.clipboard == cite.bibtex(entry)
+        assert app.clipboard.startswith("@misc{chen2024reverse,") and "url" not in app.clipboard
+        assert notifications(app)[-1] == (
+            'Copied BibTeX for "Reverse Thinking Makes LLMs Stronger…" (no arXiv id known, so no link; terminal, OSC 52).'
+        )
+        for downs, said in ((1, "the plain citation of"), (2, "the Markdown citation of"), (3, "the title")):
+            await pilot.press("C", *["down"] * downs, "enter")
+            assert "http" not in app.clipboard and entry.title in app.clipboard
+            assert notifications(app)[-1].startswith(f'Copied {said} "Reverse Thinking Makes LLMs Stronger…" (')
+        assert app.clipboard == entry.title
+        assert notifications(app)[-1].endswith(" (terminal, OSC 52).")
+
+
+async def test_copying_names_the_system_clipboard_or_why_it_was_not_used(tmp_path, linked_digest, monkeypatch):
+    import pyperclip
+
+    copied: list[str] = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = make_app(tmp_path / "config", [linked_digest], settings='mark_read = "never"\nclipboard = "system"\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("G", "y")
+        assert copied == ["https://arxiv.org/abs/2408.11039"]
+        assert notifications(app)[-1] == "Copied the arXiv link https://arxiv.org/abs/2408.11039 (system clipboard)."
+
+    def no_tool(text: str) -> None:
+        raise pyperclip.PyperclipException("no backend")
+
+    monkeypatch.setattr(pyperclip, "copy", no_tool)
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    app = make_app(tmp_path / "config", [linked_digest], settings='mark_read = "never"\nclipboard = "auto"\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("G", "y")
+        assert app.clipboard == "https://arxiv.org/abs/2408.11039"
+        assert notifications(app)[-1] == (
+            "Copied the arXiv link https://arxiv.org/abs/2408.11039 (terminal, OSC 52)."
+            " No system clipboard tool found (install xclip, xsel or wl-clipboard)."
+        )

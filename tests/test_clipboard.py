@@ -61,25 +61,28 @@ def test_headless_pyperclip_really_has_no_backend(headless):
 
 def test_auto_falls_back_to_the_terminal_without_a_system_clipboard(headless):
     terminal = Recorder()
-    message = copy("@misc{qi2024mutual}", terminal_copy=terminal, environ=LOCAL)
+    message = copy("@misc{qi2024mutual}", 'BibTeX for "Mutual Reasoning"', terminal_copy=terminal, environ=LOCAL)
     assert terminal.calls == ["@misc{qi2024mutual}"]
-    assert message.startswith(TERMINAL)
-    assert "no system clipboard tool found" in message
+    # What was copied first, then the way it went, then the hint.
+    assert message == (
+        'Copied BibTeX for "Mutual Reasoning" (terminal, OSC 52).'
+        " No system clipboard tool found (install xclip, xsel or wl-clipboard)."
+    )
 
 
 def test_forced_system_mode_failing_says_so(headless):
     terminal = Recorder()
-    message = copy("qi2024mutual", mode="system", terminal_copy=terminal, environ=LOCAL)
+    message = copy("qi2024mutual", "the key", mode="system", terminal_copy=terminal, environ=LOCAL)
     assert terminal.calls == []
     assert message == (
-        "Could not copy: no system clipboard tool found (install xclip, xsel or wl-clipboard). Text: qi2024mutual"
+        "Could not copy the key: no system clipboard tool found (install xclip, xsel or wl-clipboard). Text: qi2024mutual"
     )
 
 
 def test_nothing_works_shows_a_short_form_of_the_text(headless):
     text = "@misc{zhang2024aquilamoe,\n  title = {" + "x" * 200 + "}\n}\n"
     message = copy(text, terminal_copy=None, environ=LOCAL)
-    assert message.startswith("Could not copy: no system clipboard tool found")
+    assert message.startswith("Could not copy the text: no system clipboard tool found")
     assert "no terminal to copy through" in message
     assert message.endswith("Text: @misc{zhang2024aquilamoe,…")
 
@@ -89,29 +92,29 @@ def test_nothing_works_shows_a_short_form_of_the_text(headless):
 
 def test_local_copy_uses_the_system_clipboard_first(working_system):
     terminal = Recorder()
-    assert copy("hello", terminal_copy=terminal, environ=LOCAL) == SYSTEM
+    assert copy("hello", "the greeting", terminal_copy=terminal, environ=LOCAL) == f"Copied the greeting ({SYSTEM})."
     assert working_system == ["hello"] and terminal.calls == []
 
 
 @pytest.mark.parametrize("environ", [SSH, {"SSH_TTY": "/dev/pts/3"}])
 def test_over_ssh_the_terminal_is_used(working_system, environ):
     terminal = Recorder()
-    assert copy("hello", terminal_copy=terminal, environ=environ) == TERMINAL
+    assert copy("hello", terminal_copy=terminal, environ=environ) == f"Copied the text ({TERMINAL})."
     assert terminal.calls == ["hello"] and working_system == []
 
 
 def test_over_ssh_without_a_terminal_the_system_clipboard_is_tried(working_system):
-    assert copy("hello", terminal_copy=None, environ=SSH) == SYSTEM
+    assert copy("hello", terminal_copy=None, environ=SSH) == f"Copied the text ({SYSTEM})."
     assert working_system == ["hello"]
 
 
 def test_forced_modes(working_system):
     terminal = Recorder()
-    assert copy("a", mode="terminal", terminal_copy=terminal, environ=LOCAL) == TERMINAL
-    assert copy("b", mode="system", terminal_copy=terminal, environ=SSH) == SYSTEM
+    assert copy("a", "A", mode="terminal", terminal_copy=terminal, environ=LOCAL) == "Copied A (terminal, OSC 52)."
+    assert copy("b", "B", mode="system", terminal_copy=terminal, environ=SSH) == "Copied B (system clipboard)."
     assert terminal.calls == ["a"] and working_system == ["b"]
-    assert copy("c", mode="terminal", terminal_copy=None, environ=LOCAL) == (
-        "Could not copy: no terminal to copy through. Text: c"
+    assert copy("c", "C", mode="terminal", terminal_copy=None, environ=LOCAL) == (
+        "Could not copy C: no terminal to copy through. Text: c"
     )
     assert working_system == ["b"]
 
@@ -123,7 +126,7 @@ def test_a_backend_failing_its_own_way_never_raises(monkeypatch):
     monkeypatch.setattr(pyperclip, "copy", broken)
     terminal = Recorder()
     message = copy("hello", terminal_copy=terminal, environ=LOCAL)
-    assert message == f"{TERMINAL}; the system clipboard failed (OSError: xclip died)"
+    assert message == f"Copied the text ({TERMINAL}). The system clipboard failed (OSError: xclip died)."
     assert terminal.calls == ["hello"]
 
 
@@ -135,11 +138,16 @@ def test_over_ssh_reads_the_given_environment():
 def test_default_environment_is_the_process_environment(monkeypatch, working_system):
     monkeypatch.setenv("SSH_CONNECTION", "1 2 3 4")
     terminal = Recorder()
-    assert clipboard.copy("x", terminal_copy=terminal) == TERMINAL
+    assert clipboard.copy("x", terminal_copy=terminal).endswith(f"({TERMINAL}).")
     monkeypatch.delenv("SSH_CONNECTION")
     monkeypatch.delenv("SSH_TTY", raising=False)
-    assert clipboard.copy("y", terminal_copy=terminal) == SYSTEM
+    assert clipboard.copy("y", terminal_copy=terminal).endswith(f"({SYSTEM}).")
     assert os.environ.get("SSH_CONNECTION") is None
+
+
+def test_a_note_goes_in_the_brackets_before_the_way(working_system):
+    message = copy("https://arxiv.org/search/?query=X", 'an arXiv title search for "X"', note="no arXiv id known", environ=LOCAL)
+    assert message == 'Copied an arXiv title search for "X" (no arXiv id known; system clipboard).'
 
 
 def test_short():
