@@ -10,7 +10,7 @@ from pathlib import Path
 from digest_tui import __version__
 from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, load_settings
 from digest_tui.export import FORMATS as EXPORT_FORMATS
-from digest_tui.export import render, select
+from digest_tui.export import render, select, unknown_tags
 from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.sanitize import clean, clean_line
 from digest_tui.state import load_state
@@ -57,11 +57,19 @@ def build_parsers() -> tuple[Parser, Parser]:
 
     sub = Parser(prog=PROG, parents=[common])
     commands = sub.add_subparsers(dest="command", required=True, parser_class=Parser)
-    export = commands.add_parser("export", parents=[common], help="print entries as JSON lines, BibTeX or Markdown")
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="print entries as JSON lines, BibTeX or Markdown",
+        description=(
+            "Print entries as JSON lines, BibTeX or Markdown. Problems in the digests go to stderr as"
+            " 'file:line: message' and make the exit status 1; the entries that did load are still printed."
+        ),
+    )
     export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl", help="jsonl (default), bibtex or markdown")
     export.add_argument("--bookmarked", action="store_true", help="only bookmarked entries")
     export.add_argument("--unread", action="store_true", help="only unread entries")
-    export.add_argument("--tag", action="append", default=[], metavar="T", help="only entries with tag T (repeatable)")
+    export.add_argument("--tag", action="append", default=[], metavar="T", help="only entries with tag T, with or without its '#', in any case (repeatable)")
     export.add_argument("paths", nargs="*", metavar="PATH")
     check = commands.add_parser("check", parents=[common], help="report every problem in the digests")
     check.add_argument("paths", nargs="*", metavar="PATH")
@@ -150,11 +158,21 @@ def cmd_export(options: argparse.Namespace) -> int:
     state, state_warnings = load_state(directory / STATE_FILE)
     for warning in warnings + state_warnings:
         warn(f"{PROG}: {warning}")
+    # The same lines as `check`, on stderr so that stdout stays the export: a missing or
+    # unreadable digest must not pass for one with nothing in it.
+    for problem in library.problems:
+        warn(str(problem))
+    for tag in unknown_tags(options.tag, library.by_tag):
+        warn(f"{PROG}: no entry has the tag #{tag.strip().lstrip('#')}")
     entries = select(library.entries, state, bookmarked=options.bookmarked, unread=options.unread, tags=options.tag)
     out = sys.stdout
     for chunk in render(options.format, entries, state):
         out.write(clean(chunk))
     out.flush()
+    if library.problems:
+        count = len(library.problems)
+        warn(f"{PROG}: {count} problem{'s' if count != 1 else ''} in the digests; {len(entries)} entr{'ies' if len(entries) != 1 else 'y'} exported")
+        return 1
     return 0
 
 

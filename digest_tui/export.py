@@ -6,10 +6,10 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from digest_tui.cite import bibtex_all, markdown_escape, markdown_url
-from digest_tui.links import entry_arxiv_url
+from digest_tui.cite import bibtex_all, markdown
 from digest_tui.model import Entry
 from digest_tui.sanitize import UNSAFE
+from digest_tui.search import fold
 
 FORMATS = ("jsonl", "bibtex", "markdown")
 
@@ -31,18 +31,31 @@ def select(
     unread: bool = False,
     tags: Iterable[str] = (),
 ) -> list[Entry]:
-    """Entries kept by the export filters: bookmarked only, unread only, any of `tags`."""
-    wanted = set(tags)
+    """Entries kept by the export filters: bookmarked only, unread only, any of `tags` (matched
+    as `tag_key` folds them: `#Reasoning` finds the entries tagged `#reasoning`)."""
+    wanted = {tag_key(tag) for tag in tags}
     chosen: list[Entry] = []
     for entry in entries:
         if bookmarked and not state.is_bookmarked(entry.id):
             continue
         if unread and state.is_read(entry.id):
             continue
-        if wanted and not wanted & set(entry.tags):
+        if wanted and not any(tag_key(tag) in wanted for tag in entry.tags):
             continue
         chosen.append(entry)
     return chosen
+
+
+def tag_key(tag: str) -> str:
+    """A tag as the export compares it: without the `#` the reader shows in front of it, and
+    case and width folded, so `#REASONING`, `reasoning` and `#Reasoning` are the same tag."""
+    return fold(tag.strip().lstrip("#"))
+
+
+def unknown_tags(tags: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The tags of `tags` that match none of `known` (the library's tags), as given."""
+    have = {tag_key(tag) for tag in known}
+    return [tag for tag in tags if tag_key(tag) not in have]
 
 
 def json_safe(line: str) -> str:
@@ -76,10 +89,11 @@ def export_bibtex(entries: Iterable[Entry]) -> str:
 
 
 def export_markdown(entries: Iterable[Entry], state: Any) -> str:
-    """A Markdown list: the title linked to arXiv, then authors, date, tags and the note."""
+    """A Markdown list: the Markdown citation (the title linked to its arXiv page when the id is
+    known, else the title alone; never a search), then authors, date, tags and the note."""
     items: list[str] = []
     for entry in entries:
-        lines = [f"- [{markdown_escape(entry.title)}]({markdown_url(entry_arxiv_url(entry))})"]
+        lines = [f"- {markdown(entry)}"]
         if entry.authors:
             lines.append(f"  - Authors: {', '.join(entry.authors)}")
         lines.append(f"  - Date: {entry.date.isoformat()}")

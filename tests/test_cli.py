@@ -88,6 +88,41 @@ def test_export_is_raw_utf8_with_commentary_lines_joined(tmp_path, seeds_dir):
     assert rows["NVLM: Open Frontier-Class Multimodal LLMs"]["links"] == ["https://nvlm-project.github.io/"]
 
 
+def test_export_of_a_missing_or_binary_digest_says_so_and_fails(tmp_path):
+    missing = tmp_path / "nonexistent"
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02 not a digest \xff\xfe" * 20)
+    for path, message in ((missing, "no such file or directory"), (binary, "binary file")):
+        result = run(tmp_path, "export", str(path))
+        assert result.returncode == 1, path
+        assert result.stdout == b""
+        err = text(result.stderr).splitlines()
+        assert err[0].startswith(f"{path}: {message}")
+        assert err[-1] == "digest-tui: 1 problem in the digests; 0 entries exported"
+
+
+def test_export_prints_what_did_load_and_reports_the_rest(tmp_path, seeds_dir):
+    missing = tmp_path / "nonexistent"
+    broken = tmp_path / "broken.txt"
+    broken.write_text("2024-09-01\nA Paper\n(Ann Author)\nText without a tags line.\n", encoding="utf-8")
+    for fmt in ("jsonl", "bibtex", "markdown"):
+        result = run(tmp_path, "export", "--format", fmt, str(seeds_dir), str(missing), str(broken))
+        assert result.returncode == 1, fmt
+        # Every entry that loaded is printed: the 27 seeds and the entry missing its tags line.
+        out = text(result.stdout)
+        starts = {"jsonl": '{"id": ', "bibtex": "@misc{", "markdown": "- "}[fmt]
+        assert sum(line.startswith(starts) for line in out.splitlines()) == 28, fmt
+        assert "A Paper" in out
+        assert text(result.stderr).splitlines() == [
+            f"{missing}: no such file or directory",
+            f"{broken}:2: entry 'A Paper' has no #tags line",
+            "digest-tui: 2 problems in the digests; 28 entries exported",
+        ], fmt
+    seeds_only = run(tmp_path, "export", str(seeds_dir), str(missing))
+    assert seeds_only.returncode == 1
+    assert seeds_only.stdout == run(tmp_path, "export", str(seeds_dir)).stdout
+
+
 def test_check_on_the_seeds(tmp_path, seeds_dir):
     for args in (("check",), ("check", str(seeds_dir))):
         result = run(tmp_path, *args)

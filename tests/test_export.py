@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from digest_tui.cite import bibtex_all
-from digest_tui.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select
+from digest_tui.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
+from digest_tui.library import load_library
 from tests.seedhelpers import by_title
 from digest_tui.state import load_state
 
@@ -76,6 +77,30 @@ def test_select_filters(library):
     assert select([a, b, c], state, tags=["no-such-tag"]) == []
 
 
+def test_tags_are_matched_as_the_reader_shows_them(library):
+    """The sidebar shows `#search`: typed with its `#`, or in capitals, it is the same tag."""
+    state = FakeState()
+    expected = select(library.entries, state, tags=["search"])
+    assert len(expected) == 4
+    for spelling in ("#search", "SEARCH", "#Search", " #search "):
+        assert select(library.entries, state, tags=[spelling]) == expected, spelling
+    assert unknown_tags(["#Search", "nope", "#nope"], library.by_tag) == ["nope", "#nope"]
+    assert tag_key("#Ｒeasoning") == "reasoning"  # full-width letters too, as search folds them
+
+
+def test_markdown_links_only_an_entrys_own_arxiv_page(tmp_path):
+    path = tmp_path / "own.txt"
+    path.write_text(
+        "2024-09-01\nTransfusion\n(Chunting Zhou)\narXiv:2408.11039\nText.\n#multimodal\n"
+        "Without an Id\n(Ada Lovelace)\nSee https://github.com/example/repo.\n#multimodal\n",
+        encoding="utf-8",
+    )
+    text = export_markdown(load_library([path]).entries, FakeState())
+    assert text.splitlines()[0] == "- [Transfusion](https://arxiv.org/abs/2408.11039)"
+    assert "- Without an Id" in text.splitlines()
+    assert "search" not in text and "github" not in text
+
+
 def test_bibtex_export_is_bibtex_all(library):
     assert export_bibtex(library.entries) == bibtex_all(library.entries)
     assert export_bibtex([]) == ""
@@ -85,16 +110,14 @@ def test_markdown_export(library):
     pixtral, aquila = by_title(library, "Announcing Pixtral"), by_title(library, "AquilaMoE")
     state = FakeState(bookmarks={pixtral.id: "Compare with Qwen2-VL.\n\nVision encoder [link](https://mistral.ai)"})
     assert export_markdown([pixtral, aquila], state) == (
-        "- [Announcing Pixtral 12B](https://arxiv.org/search/?query=Announcing+Pixtral+12B&searchtype=title)\n"
+        "- Announcing Pixtral 12B\n"
         "  - Authors: Mistral AI\n"
         "  - Date: 2024-09-18\n"
         "  - Tags: #vision-language\n"
         "  - Note: Compare with Qwen2-VL.\n"
         "\n"
         "    Vision encoder [link](https://mistral.ai)\n"
-        "- [AquilaMoE: Efficient Training for MoE Models with Scale-Up and Scale-Out Strategies]"
-        "(https://arxiv.org/search/?query=AquilaMoE%3A+Efficient+Training+for+MoE+Models+with+Scale-Up"
-        "+and+Scale-Out+Strategies&searchtype=title)\n"
+        "- AquilaMoE: Efficient Training for MoE Models with Scale-Up and Scale-Out Strategies\n"
         f"  - Authors: {', '.join(aquila.authors)}\n"
         "  - Date: 2024-08-14\n"
         "  - Tags: #llm #efficient-training\n"
@@ -103,7 +126,7 @@ def test_markdown_export(library):
 
 def test_markdown_without_notes_in_the_state(library):
     text = export_markdown([by_title(library, "NVLM")], StateWithoutNotes())
-    assert "Note:" not in text and text.startswith("- [NVLM: Open Frontier-Class Multimodal LLMs](")
+    assert "Note:" not in text and text.startswith("- NVLM: Open Frontier-Class Multimodal LLMs\n")
 
 
 def test_render_every_format(library):
@@ -167,11 +190,8 @@ def test_command_markdown_bookmarked(dirs, library):
     if hasattr(load_state(dirs[0] / "state.toml")[0], "note"):
         assert "  - Note: Check the 1-D tile tagging.\n" in done.stdout
     assert [line for line in done.stdout.splitlines() if line.startswith("- ")] == [
-        "- [NVLM: Open Frontier-Class Multimodal LLMs]"
-        "(https://arxiv.org/search/?query=NVLM%3A+Open+Frontier-Class+Multimodal+LLMs&searchtype=title)",
-        "- [Mutual Reasoning Makes Smaller LLMs Stronger Problem-Solvers]"
-        "(https://arxiv.org/search/?query=Mutual+Reasoning+Makes+Smaller+LLMs+Stronger+Problem-Solvers"
-        "&searchtype=title)",
+        "- NVLM: Open Frontier-Class Multimodal LLMs",
+        "- Mutual Reasoning Makes Smaller LLMs Stronger Problem-Solvers",
     ]
 
 
@@ -199,6 +219,22 @@ def test_command_filters_the_same_way_for_every_format(dirs, library):
         assert outputs["bibtex"].stdout == bibtex_all(expected), flags
         assert outputs["markdown"].stdout == export_markdown(expected, state), flags
     assert select(library.entries, state, bookmarked=True, unread=True) == [nvlm]
+
+
+def test_command_tag_with_its_hash_in_any_case(dirs, library):
+    plain = run_export(dirs, "--tag", "reasoning")
+    assert plain.returncode == 0 and plain.stderr == ""
+    assert len(plain.stdout.splitlines()) == len(select(library.entries, FakeState(), tags=["reasoning"])) == 3
+    for spelling in ("#reasoning", "REASONING", "#Reasoning"):
+        done = run_export(dirs, "--tag", spelling)
+        assert (done.returncode, done.stdout, done.stderr) == (0, plain.stdout, ""), spelling
+
+
+def test_command_says_when_a_tag_matches_nothing(dirs):
+    done = run_export(dirs, "--tag", "#no-such-tag", "--tag", "reasoning")
+    assert done.returncode == 0
+    assert len(done.stdout.splitlines()) == 3
+    assert done.stderr == "digest-tui: no entry has the tag #no-such-tag\n"
 
 
 def test_command_jsonl_is_the_default_and_unchanged(dirs, library):
