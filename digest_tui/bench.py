@@ -161,7 +161,7 @@ def write_config(directory: Path, ids: list[str]) -> None:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     # Marking read after a delay would start saves in the middle of the measurements.
-    (directory / "config.toml").write_text("mark_read = "never"\n", encoding="utf-8")
+    (directory / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     rng = random.Random(SEED)
     start = datetime(2016, 1, 1, tzinfo=timezone.utc)
     read = {entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000))) for entry_id in ids if rng.random() < 0.9}
