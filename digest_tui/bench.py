@@ -5,8 +5,9 @@ the 1,000-entry run CI does.
 For each archive size it measures the parser alone, then starts the real reader headless in
 fresh processes (cold: no parse cache; warm: the cache the cold run wrote) next to a bare
 Textual app, and has the warm reader move its cursor, filter and search as a user would.
-The state store is measured on its own. The table goes to docs/benchmarks.md, between two
-marker lines, so the text around it stays.
+The state store is measured on its own. The table goes between two marker lines of
+docs/benchmarks.md when run from a source checkout (so the text around it stays), else of
+benchmarks.md in the current directory, or of the file given with --output.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="1,000 entries and one run each: a quick check that everything runs")
     parser.add_argument("--sizes", default=None, help="comma-separated archive sizes in entries (default 1000,10000,100000)")
     parser.add_argument("--runs", type=int, default=None, help="processes per kind of start (default 3; 1 with --smoke)")
-    parser.add_argument("--output", type=Path, default=None, help="where the table goes (default docs/benchmarks.md)")
+    parser.add_argument("--output", type=Path, default=None, help="where the table goes (default: docs/benchmarks.md in a source checkout, else benchmarks.md in the current directory)")
     parser.add_argument("--workdir", type=Path, default=None, help="where archives are made (default a temporary directory)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     options = parser.parse_args(argv)
@@ -83,16 +84,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         table = render(results, state, machine(), smoke=options.smoke)
         write_table(output, table)
         print(table)
-        print(f"\nwritten to {output}")
+        print(f"\nwritten to {output.absolute()}")
     finally:
         if not options.keep and options.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 
-def default_output() -> Path:
-    docs = Path(__file__).resolve().parent.parent / "docs"
-    return docs / "benchmarks.md" if docs.is_dir() else Path("benchmarks.md")
+def default_output(package: Path = Path(__file__).resolve().parent) -> Path:
+    """docs/benchmarks.md of the source checkout `package` lies in (a pyproject.toml and a
+    docs/ directory beside it), else benchmarks.md in the current directory: an installed copy
+    sits in site-packages, where there is no docs/ of ours to write into."""
+    root = package.parent
+    if (root / "pyproject.toml").is_file() and (root / "docs").is_dir():
+        return root / "docs" / "benchmarks.md"
+    return Path.cwd() / "benchmarks.md"
 
 
 def say(message: str) -> None:
