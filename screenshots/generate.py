@@ -30,7 +30,7 @@ SHOTS: dict[str, tuple[tuple[int, int], list[str]]] = {
 
 
 async def shoot(name: str, size: tuple[int, int], keys: list[str], config_dir: Path) -> Path:
-    (config_dir / "config.toml").write_text("mark_read = "never"\n", encoding="utf-8")
+    (config_dir / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     app = DigestApp(paths=[str(bundled_seeds())], config_dir=config_dir)
     async with app.run_test(size=size) as pilot:
         while app.loading:

@@ -76,7 +76,7 @@ def run_in_terminal(args: list[str], env: dict[str, str], keys: bytes) -> tuple[
 def test_the_exit_status_says_whether_the_reader_crashed(tmp_path: Path, seeds_dir: Path, mode: str, keys: bytes, code: int) -> None:
     config = tmp_path / "config"
     config.mkdir()
-    (config / "config.toml").write_text("mark_read = "never"\n", encoding="utf-8")
+    (config / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     env = {**os.environ, "TERM": "xterm-256color", "DIGEST_TUI_CACHE_DIR": str(tmp_path / "cache")}
     status, output = run_in_terminal([mode, "--config-dir", str(config), str(seeds_dir)], env, keys)
     assert status == code

@@ -20,7 +20,7 @@ EXIT_BOUND = 30
 def test_a_signal_saves_the_marks_before_the_app_goes(tmp_path: Path, seeds_dir: Path, sig: signal.Signals):
     config = tmp_path / "config"
     config.mkdir()
-    (config / "config.toml").write_text("mark_read = "never"\n", encoding="utf-8")
+    (config / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     env = {**os.environ, "TERM": "xterm-256color", "DIGEST_TUI_CACHE_DIR": str(tmp_path / "cache")}
     terminal = Terminal(["--config-dir", str(config), str(seeds_dir)], env)
     terminal.wait_for(b"27 unread")
@@ -39,7 +39,7 @@ def test_closing_the_terminal_saves_and_ends_the_reader_every_time(tmp_path: Pat
     for attempt in range(CLOSES):
         config = tmp_path / f"config{attempt}"
         config.mkdir()
-        (config / "config.toml").write_text("mark_read = "never"\n", encoding="utf-8")
+        (config / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
         terminal = Terminal(["--config-dir", str(config), str(seeds_dir)], env, size=(80, 24))
         terminal.wait_for(b"unread")
         terminal.type(b"b")
