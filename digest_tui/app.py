@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
@@ -157,9 +157,10 @@ class DigestApp(LinkActions, App[None]):
         watchdog.start()
         self.exit()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # Small terminals get the room of the list and the detail; `\` brings the sidebar back.
-        self.query_one("#sidebar").set_class(self.size.width < 100, "narrow")
+        # The event's size: self.size is still the old one (App records it after this handler).
+        self.query_one("#sidebar").set_class(event.size.width < 100, "narrow")
 
     # -- loading ----------------------------------------------------------------------------
 
