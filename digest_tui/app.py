@@ -346,13 +346,17 @@ class DigestApp(LinkActions, App[None]):
         self.update_status()
 
     def update_trend(self) -> None:
-        """Over the list, while a tag is chosen: its entries per month across the archive."""
+        """Over the list, while a tag is chosen: its entries per month over the months the
+        trends screen shows (library_months: stray old entries left out)."""
+        from digest_tui.trends import library_months, month_label
+
         tag = self.filter.tag
         self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
         if tag and self.library.entries:
             series = tag_series(self.library, [tag])[tag]
+            months = library_months(self.library)
             label = Text(clean_line(f"#{tag}"), style="bold")
-            label.append(f" per month {self.library.entries[-1].date:%Y-%m}…{self.library.entries[0].date:%Y-%m}", style="dim")
+            label.append(f" per month {month_label(months.first)}…{month_label(months.last)}", style="dim")
             self.query_one("#trend-label", Static).update(label)
             self.query_one("#trend-line", Sparkline).data = series
 
@@ -635,15 +639,17 @@ class DigestApp(LinkActions, App[None]):
     def action_trends(self) -> None:
         if not self.library.entries:
             return
+        from digest_tui.trends import library_months
+
         tags = top_tags(self.library, 12)
         totals = dict(self.library.tag_counts())
-        span = f"{self.library.entries[-1].date:%Y-%m} to {self.library.entries[0].date:%Y-%m}"
+        months = library_months(self.library)
 
         def chosen(tag: str | None) -> None:
             if tag:
                 self.set_filter(replace(self.filter, tag=tag))
 
-        self.push_screen(TrendsScreen(tag_series(self.library, tags), totals, span), chosen)
+        self.push_screen(TrendsScreen(tag_series(self.library, tags, months=months), totals, months), chosen)
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")
