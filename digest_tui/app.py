@@ -19,13 +19,13 @@ from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Sparkline, Static, Tree
+from textual.widgets import Input, Sparkline, Static, Tree
 
 from digest_tui import config
 from digest_tui.cache import ParseCache
 from digest_tui.commands import EntryCommands
 from digest_tui.filters import SORTS, Filter, select
-from digest_tui.keys import EVERYWHERE, READER_BINDINGS
+from digest_tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
 from digest_tui.library import Library, resolve_sources
 from digest_tui.link_actions import LinkActions
 from digest_tui.loader import Loader
@@ -117,7 +117,7 @@ class DigestApp(LinkActions, App[None]):
                 yield EntryList(self.row_marks, id="entries")
                 yield DetailPane(id="detail")
         yield Static(id="welcome")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def entry_list(self) -> EntryList:

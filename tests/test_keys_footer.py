@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,52 @@ async def test_growing_the_terminal_brings_the_sidebar_back_and_shrinking_hides_
         await resized(pilot, 80, 24)
         assert not sidebar.display
         assert_list_fills_the_room(app)
+
+
+def footer_hints(app: DigestApp) -> list[str]:
+    """The footer's hints as drawn, left to right (`key description` each, the palette's last)."""
+    return [hint for hint in re.split(r"\s{2,}|\s*▏", footer_text(app).strip()) if hint]
+
+
+def offered_hints(app: DigestApp) -> list[str]:
+    """Every hint the screen on top may show, whole: `key description`."""
+    hints = []
+    for key, (_, binding, _, _) in app.screen.active_bindings.items():
+        if binding.show or key == app.COMMAND_PALETTE_BINDING:
+            hints.append(f"{app.get_key_display(binding)} {binding.description}".strip())
+    return hints
+
+
+def assert_hints_whole(app: DigestApp) -> list[str]:
+    shown = footer_hints(app)
+    offered = offered_hints(app)
+    assert all(hint in offered for hint in shown), (shown, offered)
+    return shown
+
+
+@pytest.mark.parametrize("width", [120, 80, 60])
+async def test_the_footer_shows_help_and_quit_and_only_whole_hints(config_dir: Path, seeds_dir: Path, width: int):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(width, 24)) as pilot:
+        await loaded(pilot)
+        shown = assert_hints_whole(app)
+        assert "? Help" in shown and "q Quit" in shown
+        assert shown[0] == "/ Search"  # the first hints stay, the last give way
+        if width == 120:
+            assert shown == ["/ Search", "u Unread only", "b Bookmark", "r Read/unread", "o arXiv", "c Cite", "? Help", "q Quit", "^p palette"]
+        else:
+            assert "c Cite" not in shown
+        await pilot.press("enter")  # the detail pane's own keys come first
+        await until(pilot, lambda: "Scroll down" in footer_text(app), "the detail pane's keys")
+        shown = assert_hints_whole(app)
+        assert shown[0] == "j Scroll down" and "? Help" in shown and "q Quit" in shown
+
+
+async def test_the_footer_refits_when_the_terminal_shrinks(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 24)) as pilot:
+        await loaded(pilot)
+        assert "c Cite" in footer_hints(app)
+        await resized(pilot, 60, 24)
+        shown = assert_hints_whole(app)
+        assert "c Cite" not in shown and "? Help" in shown and "q Quit" in shown
