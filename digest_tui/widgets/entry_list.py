@@ -189,7 +189,9 @@ class EntryList(ScrollView, can_focus=True):
     # -- drawing ----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        # Not `size.width`: a vertical scrollbar takes the last column, and a row drawn under
+        # it would lose its `…`.
+        width = self.scrollable_content_region.width
         position = int(self.scroll_y) + y
         base = self.rich_style
         if not self.rows:
@@ -208,7 +210,7 @@ class EntryList(ScrollView, can_focus=True):
         return Strip(segments).crop_extend(0, width, base).apply_offsets(0, position)
 
     def render_row(self, entry: Entry, width: int) -> Text:
-        """`● ★ 2024-08-14  Title …  #tag #tag`, cut to fit `width`."""
+        """`●★◆ 2024-08-14  Title …  #tag #tag`, cut to fit `width`."""
         marks = self.marks(entry)
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)
@@ -217,20 +219,34 @@ class EntryList(ScrollView, can_focus=True):
         row.append(READ_MARK if marks.read else UNREAD_MARK, style("entry-list--unread"))
         row.append(BOOKMARK_MARK if marks.bookmarked else " ", style("entry-list--bookmark"))
         row.append(WATCH_MARK if marks.watched else " ", style("entry-list--watch"))
+        row.append(" ")
         row.append(entry.date.isoformat(), style("entry-list--date"))
         row.append("  ")
         room = max(width - cell_len(row.plain), 0)
-        # Tags get a fixed column so titles line up; narrow lists give it up first.
-        tag_width = min(room // 3, TAG_COLUMN) if room >= 40 else 0
-        title_room = max(room - tag_width - (2 if tag_width else 0), 0)
         # Slice before measuring: a 100,000-character title must not cost 100,000 cells of work.
-        title = Text(clean_line(entry.title[: title_room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
+        title = Text(clean_line(entry.title[: room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
+        tags = Text(clean_line(" ".join("#" + tag for tag in entry.tags[:12])[: room * 2]), style=style("entry-list--tags"))
+        title_room, tag_width = share_row(room, cell_len(title.plain), cell_len(tags.plain))
         title.truncate(title_room, overflow="ellipsis", pad=True)
         row.append_text(title)
         if tag_width:
-            tags = Text(clean_line(" ".join("#" + tag for tag in entry.tags[:12])[: tag_width * 2]), style=style("entry-list--tags"))
             tags.truncate(tag_width, overflow="ellipsis")
             row.append("  ")
             row.append_text(tags)
         row.truncate(width, overflow="ellipsis", pad=True)
         return row
+
+
+def share_row(room: int, title: int, tags: int) -> tuple[int, int]:
+    """Cells for the title and the tags of a row with `room` cells after its date, given the
+    cells each would fill (two more go between them when tags are shown).
+
+    Titles start in one column and tags end at the row's right edge, so both line up down the
+    list whatever the width; the room between goes to whichever needs it. A title that wants
+    it all still leaves the tags a share, and narrow lists show no tags.
+    """
+    if room < 40 or not tags:
+        return room, 0
+    share = min(room // 3, TAG_COLUMN)
+    tag_width = min(tags, max(share, room - 2 - title))
+    return room - 2 - tag_width, tag_width
