@@ -610,6 +610,9 @@ class DigestApp(LinkActions, App[None]):
         self.remember("commentary_language", self.language)
         self.notify(f"Commentary: {self.language}", timeout=2)
 
+    def action_toggle_authors(self) -> None:
+        self.detail.toggle_authors()
+
     def action_related(self, step: int) -> None:
         if not self.related:
             self.notify("No related entries.", timeout=2)

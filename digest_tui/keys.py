@@ -33,6 +33,7 @@ READER_BINDINGS = [
     key("s", "cycle_sort", "Sort", "Cycle the sort: date, title"),
     key("w", "toggle_watched_only", "Watched only", "Only entries matching the watch list"),
     key("l", "cycle_language", "Language", "Commentary: both, Korean only, English only"),
+    key("a", "toggle_authors", "Authors", "Show every author, or only the first three"),
     key("right_square_bracket", "related(1)", "Next related", "Highlight the next related entry"),
     key("left_square_bracket", "related(-1)", "Previous related", "Highlight the previous related entry"),
     key("backspace", "history_back", "Back in history", "Return to the entry you came from"),

@@ -9,10 +9,13 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from digest_tui.latex import Run, reading_runs
 from digest_tui.model import Entry
 from digest_tui.sanitize import clean, clean_line
 
 LANGUAGES = ("both", "korean", "english")
+AUTHORS_SHOWN = 3
+"""Authors listed before `… and N more`: a 100-author paper must not push its abstract away."""
 
 
 class DetailPane(VerticalScroll, can_focus=True):
@@ -30,6 +33,8 @@ class DetailPane(VerticalScroll, can_focus=True):
         super().__init__(**kwargs)
         self.entry: Entry | None = None
         self.body = Static(id="detail-body")
+        self.all_authors = False
+        self._shown: dict = {}
 
     def compose(self):
         yield self.body
@@ -45,13 +50,26 @@ class DetailPane(VerticalScroll, can_focus=True):
         placeholder: str = "",
     ) -> None:
         same = entry is self.entry
+        if entry is None or self.entry is None or entry.id != self.entry.id:
+            self.all_authors = False  # each entry opens with its authors folded
         self.entry = entry
+        self._shown = dict(note=note, language=language, related=related, related_cursor=related_cursor)
         if entry is None:
             self.body.update(Text(clean(placeholder), style="dim"))
         else:
-            self.body.update(render_entry(entry, note=note, language=language, related=related, related_cursor=related_cursor))
+            self.body.update(render_entry(entry, all_authors=self.all_authors, **self._shown))
         if not same:
             self.scroll_home(animate=False)
+
+    def toggle_authors(self) -> bool:
+        """Show every author of the entry, or fold them back to the first few; False when the
+        entry has no more authors than are shown anyway."""
+        entry = self.entry
+        if entry is None or len(entry.authors) <= AUTHORS_SHOWN:
+            return False
+        self.all_authors = not self.all_authors
+        self.body.update(render_entry(entry, all_authors=self.all_authors, **self._shown))
+        return True
 
     @property
     def text(self) -> str:
@@ -67,12 +85,13 @@ def render_entry(
     language: str = "both",
     related: Sequence[Entry] = (),
     related_cursor: int = -1,
+    all_authors: bool = False,
 ) -> Text:
     text = Text()
     text.append(clean_line(entry.title), Style(bold=True))
     text.append("\n")
     if entry.authors:
-        text.append(clean_line(", ".join(entry.authors)), Style(italic=True))
+        _authors(text, entry.authors, all_authors)
         text.append("\n")
     text.append(entry.date.isoformat(), Style(dim=True))
     if entry.tags:
@@ -85,7 +104,8 @@ def render_entry(
         text.append("\n")
     if entry.abstract:
         _section(text, "Abstract")
-        text.append(clean(entry.abstract))
+        for run in reading_runs(entry.abstract):
+            text.append(clean(run.text), _run_style(run, entry))
         text.append("\n")
     commentary, translation = _commentary(entry, language)
     if commentary:
@@ -110,6 +130,41 @@ def render_entry(
             text.append(clean_line(other.title), Style(meta={"@click": f"app.open_related({position})"}, bold=position == related_cursor))
             text.append(f"  {other.date.isoformat()}\n", Style(dim=True))
     return text
+
+
+def _authors(text: Text, authors: tuple[str, ...], every: bool) -> None:
+    """The authors, folded after the first few unless `every`; the fold is clicked (or `a`)."""
+    toggle = Style(dim=True, underline=True, meta={"@click": "app.toggle_authors"})
+    if len(authors) <= AUTHORS_SHOWN:
+        text.append(clean_line(", ".join(authors)), Style(italic=True))
+    elif every:
+        text.append(clean_line(", ".join(authors)), Style(italic=True))
+        text.append("  ")
+        text.append("(fewer)", toggle)
+    else:
+        text.append(clean_line(", ".join(authors[:AUTHORS_SHOWN])), Style(italic=True))
+        text.append(" ")
+        text.append(f"… and {len(authors) - AUTHORS_SHOWN} more", toggle)
+
+
+def _run_style(run: Run, entry: Entry) -> Style | None:
+    """How a run of the abstract is drawn: bold and italic as the LaTeX says, a link underlined
+    (and opened on a click when the entry lists it, through the same checks as its Links)."""
+    if not (run.bold or run.italic or run.link):
+        return None
+    meta = None
+    if run.link:
+        for number, url in enumerate(entry.links, start=1):
+            if url == run.link:
+                meta = {"@click": f"app.open_link({number})"}
+                break
+    return Style(
+        bold=run.bold or None,
+        italic=run.italic or None,
+        underline=bool(run.link) or None,
+        color="bright_blue" if run.link else None,
+        meta=meta,
+    )
 
 
 def _commentary(entry: Entry, language: str) -> tuple[list[str], list[str]]:
