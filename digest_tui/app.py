@@ -31,7 +31,7 @@ from digest_tui.link_actions import LinkActions
 from digest_tui.loader import Loader
 from digest_tui.model import Entry
 from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
-from digest_tui.screens.help import HelpScreen
+from digest_tui.screens.help import HelpScreen, HelpSection
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
 from digest_tui.related import related_entries
@@ -42,7 +42,7 @@ from digest_tui.watch import WatchList
 from digest_tui.state import StateStore
 from digest_tui.widgets.detail import LANGUAGES, DetailPane
 from digest_tui.widgets.entry_list import EntryList, RowMarks
-from digest_tui.widgets.sidebar import DateKey, DateTree, Sidebar, TagTree, date_keys
+from digest_tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateKey, DateTree, Sidebar, TagTree, date_keys
 
 CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
@@ -662,8 +662,13 @@ class DigestApp(LinkActions, App[None]):
             sidebar.toggle_class("hidden")
 
     def action_help(self) -> None:
-        groups = [("Moving", EntryList.BINDINGS), ("Reading", READER_BINDINGS), ("Everywhere", EVERYWHERE)]
-        self.push_screen(HelpScreen(groups, str(self.config_dir)))
+        sections = [
+            HelpSection("Moving", EntryList.BINDINGS),
+            HelpSection("Reading", READER_BINDINGS),
+            HelpSection("Sidebar", [*TREE_KEYS, *DATE_KEYS], SIDEBAR_NOTE),
+            HelpSection("Everywhere", EVERYWHERE),
+        ]
+        self.push_screen(HelpScreen(sections, str(self.config_dir)))
 
     def action_problems(self) -> None:
         self.push_screen(ProblemsScreen(self.library.problems, self.library.notes))

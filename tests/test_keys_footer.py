@@ -10,7 +10,9 @@ from rich.cells import cell_len
 from textual.geometry import Size
 
 from digest_tui.app import DigestApp
-from tests.apphelpers import loaded, make_app, until, visible_rows
+from digest_tui.screens.help import HelpScreen
+from digest_tui.widgets.sidebar import DateTree, TagTree
+from tests.apphelpers import loaded, make_app, settled, until, visible_rows
 
 
 @pytest.fixture
@@ -19,8 +21,9 @@ def config_dir(tmp_path: Path) -> Path:
 
 
 def footer_text(app: DigestApp) -> str:
-    """The bottom line of the screen on top, as drawn."""
-    return app.screen._compositor.render_strips()[-1].text
+    """The bottom line of the screen on top, as drawn ("" before its first layout)."""
+    strips = app.screen._compositor.render_strips()
+    return strips[-1].text if strips else ""
 
 
 async def resized(pilot, width: int, height: int) -> None:
@@ -71,12 +74,17 @@ def footer_hints(app: DigestApp) -> list[str]:
 
 
 def offered_hints(app: DigestApp) -> list[str]:
-    """Every hint the screen on top may show, whole: `key description`."""
-    hints = []
+    """Every hint the screen on top may show, whole: `key description`, or for a group of
+    bindings (j k Move) its keys and the group's description."""
+    hints: list[str] = []
+    groups: dict[str, list[str]] = {}
     for key, (_, binding, _, _) in app.screen.active_bindings.items():
         if binding.show or key == app.COMMAND_PALETTE_BINDING:
-            hints.append(f"{app.get_key_display(binding)} {binding.description}".strip())
-    return hints
+            display = app.get_key_display(binding)
+            hints.append(f"{display} {binding.description}")
+            if binding.group is not None:
+                groups.setdefault(binding.group.description, []).append(display)
+    return hints + [" ".join([*keys, description]) for description, keys in groups.items()]
 
 
 def assert_hints_whole(app: DigestApp) -> list[str]:
@@ -112,3 +120,86 @@ async def test_the_footer_refits_when_the_terminal_shrinks(config_dir: Path, see
         await resized(pilot, 60, 24)
         shown = assert_hints_whole(app)
         assert "c Cite" not in shown and "? Help" in shown and "q Quit" in shown
+
+
+def assert_own_keys_only(app: DigestApp) -> list[str]:
+    """A dialog's footer: its own keys, whole, and none of the reader's."""
+    shown = assert_hints_whole(app)
+    assert shown and not {"? Help", "q Quit", "/ Search", "^p palette"} & set(shown), shown
+    return shown
+
+
+
+@pytest.mark.parametrize("width", [120, 60])
+async def test_the_help_screen_shows_its_own_keys_and_scrolls_with_j_k_g_G_space(config_dir: Path, seeds_dir: Path, width: int):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(width, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await until(pilot, lambda: "Close" in footer_text(app), "the help screen's footer")
+        shown = assert_own_keys_only(app)
+        assert "esc Close" in shown
+        if width == 120:
+            assert shown == ["j k Scroll", "space Page down", "g G Top/bottom", "esc Close"]
+        box = app.screen.query_one("#help-box")
+        assert box.max_scroll_y > box.size.height  # more than a page to scroll
+        await pilot.press("j")
+        await until(pilot, lambda: box.scroll_y == 1, "j scrolling down")
+        await pilot.press("k")
+        await until(pilot, lambda: box.scroll_y == 0, "k scrolling up")
+        await pilot.press("space")
+        await until(pilot, lambda: box.scroll_y >= box.size.height - 1, "space paging down")
+        await pilot.press("G")
+        await until(pilot, lambda: box.scroll_y == box.max_scroll_y, "G going to the bottom")
+        await pilot.press("g")
+        await until(pilot, lambda: box.scroll_y == 0, "g going to the top")
+        await pilot.press("q")  # closes help, does not quit
+        assert not isinstance(app.screen, HelpScreen) and app.is_running
+
+
+async def test_the_help_screen_explains_the_sidebar_numbers_and_keys(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("question_mark")
+        from rich.console import Console
+
+        console = Console(width=110, record=True)
+        console.print(app.screen.query_one("#help-table").content)
+        text = " ".join(console.export_text().split())
+        assert "Sidebar" in text
+        assert "means 27 entries, 26 of them unread" in text
+        assert "space or l opens a year or a month" in text
+        assert "Open a year or a month" in text  # l, listed with the other sidebar keys
+
+
+
+async def test_a_focused_sidebar_tree_shows_its_own_keys_and_l_opens_a_month(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        dates = app.query_one(DateTree)
+        dates.focus()
+        await until(pilot, lambda: "Open" in footer_text(app), "the date tree's footer")
+        shown = assert_hints_whole(app)
+        assert shown[0].endswith(" Choose") and shown[1:3] == ["space l Open", "j k Move"]
+        assert "? Help" in shown and "q Quit" in shown
+        language = app.language
+        month = dates.nodes_by_key[(2024, 12)]
+        dates.move_cursor(month)
+        assert not month.is_expanded
+        await pilot.press("l")
+        assert month.is_expanded and app.language == language  # l opened the month, not the language
+        await pilot.press("l")  # on an open month, l chooses it
+        await settled(pilot)
+        assert {e.date.month for e in app.entry_list.visible_entries()} == {12}
+        await pilot.press("escape")
+        tags = app.query_one(TagTree)
+        tags.focus()
+        await until(pilot, lambda: "Move" in footer_text(app) and "Open" not in footer_text(app), "the tag tree's footer")
+        shown = assert_hints_whole(app)
+        assert "j k Move" in shown and shown[0].endswith(" Choose")
+        await pilot.press("j", "l")  # l chooses a tag
+        await settled(pilot)
+        assert app.filter.tag == tags.cursor_node.data

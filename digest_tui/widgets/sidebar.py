@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
+from textual.widgets.tree import TreeDataType, TreeNode
 
 from digest_tui.model import Entry
 from digest_tui.sanitize import clean_line
@@ -26,16 +26,46 @@ def date_keys(d: date) -> tuple[DateKey, DateKey, DateKey]:
     return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
 
 
-VIM_KEYS = [
-    Binding("j", "cursor_down", "Down", show=False),
-    Binding("k", "cursor_up", "Up", show=False),
+MOVE = Binding.Group("Move")
+OPEN = Binding.Group("Open")
+
+# The trees' own keys, shown in the footer while a tree has focus. Tree's own enter, space,
+# arrows and shift+arrows keep working; `l` opens here rather than cycling the language.
+TREE_KEYS = [
+    Binding("enter", "select_cursor", "Choose", tooltip="List the entries of this date or tag (again: all entries)"),
+    Binding("l", "open_node", "Open", tooltip="Open a year or a month; on a day or a tag, choose it", group=OPEN),
+    Binding("j", "cursor_down", "Down", tooltip="Next line of the tree (↓ too)", group=MOVE),
+    Binding("k", "cursor_up", "Up", tooltip="Previous line of the tree (↑ too)", group=MOVE),
 ]
+DATE_KEYS = [Binding("space", "toggle_node", "Open/close", tooltip="Open or close a year or a month", group=OPEN)]
+TAG_KEYS = [Binding("l", "open_node", "Choose", tooltip="Choose the tag (as enter)", show=False)]
+
+SIDEBAR_NOTE = (
+    "tab reaches the sidebar. In Dates, “Aug  27 (26)” means 27 entries, 26 of them unread. "
+    "space or l opens a year or a month; enter lists its entries, and enter again lists all."
+)
 
 
-class DateTree(Tree[DateKey]):
+class SidebarTree(Tree[TreeDataType]):
+    """A tree of the sidebar: j/k move, l opens, enter chooses (the app filters the list)."""
+
+    BINDINGS = TREE_KEYS
+
+    def action_open_node(self) -> None:
+        """Open the node under the cursor; on one that is open already or cannot open, choose it."""
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.allow_expand and not node.is_expanded:
+            node.expand()
+        else:
+            self.action_select_cursor()
+
+
+class DateTree(SidebarTree[DateKey]):
     """Year → month → day, each labelled `name  entries (unread)`."""
 
-    BINDINGS = VIM_KEYS
+    BINDINGS = DATE_KEYS
 
     def fill(self, entries: Iterable[Entry], unread: Counter[DateKey]) -> None:
         # Entries are counted by day (one C-speed pass), then days summed into months and years.
@@ -76,10 +106,10 @@ class DateTree(Tree[DateKey]):
                 node.set_label(self.label(key, unread))
 
 
-class TagTree(Tree[str]):
+class TagTree(SidebarTree[str]):
     """Tags, most used first, labelled `#tag  count`."""
 
-    BINDINGS = VIM_KEYS
+    BINDINGS = TAG_KEYS
 
     def fill(self, counts: list[tuple[str, int]]) -> None:
         self.clear()
