@@ -9,10 +9,15 @@ import pytest
 from rich.cells import cell_len
 from textual.geometry import Size
 
+from digest_tui import cite
 from digest_tui.app import DigestApp
+from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen
+from digest_tui.screens.links import LinksScreen
 from digest_tui.widgets.sidebar import DateTree, TagTree
 from tests.apphelpers import loaded, make_app, settled, until, visible_rows
+
+TERMINAL_CLIPBOARD = 'mark_read = "never"\nclipboard = "terminal"\n'
 
 
 @pytest.fixture
@@ -129,6 +134,20 @@ def assert_own_keys_only(app: DigestApp) -> list[str]:
     return shown
 
 
+@pytest.fixture
+def linked_digest(tmp_path: Path) -> Path:
+    path = tmp_path / "linked.txt"
+    path.write_text(
+        "2024-09-02\n"
+        "A Paper With Links\n"
+        "(Ada Lovelace)\n"
+        "Code at https://github.com/example/repo and notes at https://example.org/notes.\n"
+        "링크가 있습니다.\n"
+        "#links\n",
+        encoding="utf-8",
+    )
+    return path
+
 
 @pytest.mark.parametrize("width", [120, 60])
 async def test_the_help_screen_shows_its_own_keys_and_scrolls_with_j_k_g_G_space(config_dir: Path, seeds_dir: Path, width: int):
@@ -173,6 +192,72 @@ async def test_the_help_screen_explains_the_sidebar_numbers_and_keys(config_dir:
         assert "space or l opens a year or a month" in text
         assert "Open a year or a month" in text  # l, listed with the other sidebar keys
 
+
+async def test_the_note_editor_shows_save_and_cancel_and_q_is_typed(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, NoteScreen)
+        await until(pilot, lambda: "Save" in footer_text(app), "the note editor's footer")
+        shown = assert_own_keys_only(app)
+        assert len(shown) == 2 and shown[0].endswith(" Save") and shown[1] == "esc Cancel"
+        await pilot.press("q", "u", "o", "t", "e", "enter")
+        assert not isinstance(app.screen, NoteScreen) and app.is_running
+        assert app.store.note(app.entry_list.current.id) == "quote"
+        await pilot.press("e", "x", "escape")  # esc cancels
+        assert app.store.note(app.entry_list.current.id) == "quote"
+
+
+async def test_the_citation_chooser_moves_with_j_k_and_chooses_by_number(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        entry = app.entry_list.current
+        await pilot.press("C")
+        assert isinstance(app.screen, ChoiceScreen)
+        await until(pilot, lambda: "Close" in footer_text(app), "the chooser's footer")
+        shown = assert_own_keys_only(app)
+        assert "j k Move" in shown and "esc Close" in shown and any(hint.endswith(" Choose") for hint in shown)
+        assert any("j/k move · enter/1-9 choose · esc close" in line.text for line in app.screen._compositor.render_strips())
+        choices = app.screen.query_one("#choices")
+        await pilot.press("j", "j", "k")
+        assert choices.highlighted == 1
+        await pilot.press("j", "enter")  # the third: Markdown
+        assert not isinstance(app.screen, ChoiceScreen)
+        assert app.clipboard == cite.markdown(entry)
+        await pilot.press("C", "2")  # the second: plain text
+        assert not isinstance(app.screen, ChoiceScreen)
+        assert app.clipboard == cite.plain(entry)
+        await pilot.press("C", "9")  # no ninth choice: nothing happens
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("q")
+        assert not isinstance(app.screen, ChoiceScreen) and app.is_running
+        assert app.clipboard == cite.plain(entry)
+
+
+async def test_the_link_list_shows_its_own_keys_and_moves_with_j_k(config_dir: Path, linked_digest: Path):
+    app = make_app(config_dir, [linked_digest], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("L")
+        assert isinstance(app.screen, LinksScreen)
+        await until(pilot, lambda: "Close" in footer_text(app), "the link list's footer")
+        shown = assert_own_keys_only(app)
+        assert "j k Move" in shown and "y Copy link" in shown and "esc Close" in shown
+        await pilot.press("j", "y")
+        assert app.clipboard == "https://example.org/notes"
+        await pilot.press("L", "j", "k", "y")
+        assert app.clipboard == "https://github.com/example/repo"
+
+
+async def test_a_yes_no_question_shows_yes_and_no(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        app.push_screen(ConfirmScreen("Really?"))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen) and "Yes" in footer_text(app), "the question's footer")
+        assert assert_own_keys_only(app) == ["y Yes", "n No"]
 
 
 async def test_a_focused_sidebar_tree_shows_its_own_keys_and_l_opens_a_month(config_dir: Path, seeds_dir: Path):

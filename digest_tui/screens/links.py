@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from digest_tui.keys import KeyFooter
+from digest_tui.screens.dialogs import ChoiceList
 from digest_tui.sanitize import clean_line, shorten
 
 
@@ -33,9 +35,10 @@ class LinkAction:
 
 class LinksScreen(ModalScreen[LinkAction | None]):
     BINDINGS = [
-        Binding("escape,q,L", "cancel", "Close"),
+        Binding("enter", "act('open')", "Open", priority=True),  # priority: named in the footer
         Binding("y", "act('copy')", "Copy link"),
         Binding("O", "act('browser')", "Open in browser"),
+        Binding("escape,q,L", "cancel", "Close"),
         *[Binding(str(n), f"number({n})", f"Open link {n}", show=False) for n in range(1, 10)],
     ]
 
@@ -55,8 +58,9 @@ class LinksScreen(ModalScreen[LinkAction | None]):
                 if item.in_library:
                     prompt.append(f"\n     in your library: {clean_line(shorten(item.in_library, 70))}", style="green")
                 options.append(Option(prompt))
-            yield OptionList(*options, id="links")
-            yield Static(Text("enter/1-9 open · O open in browser · y copy · esc close", style="dim"))
+            yield ChoiceList(*options, id="links")
+            yield Static(Text("j/k move · enter/1-9 open · O open in browser · y copy · esc close", style="dim"))
+        yield KeyFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(LinkAction("open", event.option_index))
