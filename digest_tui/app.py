@@ -26,7 +26,7 @@ from digest_tui.cache import ParseCache
 from digest_tui.commands import EntryCommands
 from digest_tui.filters import SORTS, Filter, select
 from digest_tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
-from digest_tui.library import Library, resolve_sources
+from digest_tui.library import Library, bundled_seeds, resolve_sources
 from digest_tui.link_actions import LinkActions
 from digest_tui.loader import Loader
 from digest_tui.model import Entry
@@ -35,7 +35,8 @@ from digest_tui.screens.help import HelpScreen, HelpSection
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
 from digest_tui.related import related_entries
-from digest_tui.sanitize import clean, clean_line, shorten
+from digest_tui.sanitize import clean, clean_line
+from digest_tui.wording import plural, shorten
 from digest_tui.search import SearchIndex
 from digest_tui.trends import tag_series, top_tags
 from digest_tui.watch import WatchList
@@ -51,10 +52,6 @@ POLL_EVERY = 2.0
 EXIT_DEADLINE = 1.5
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
 SEARCH_IN_BACKGROUND_OVER = 20_000
-
-
-def plural(count: int, one: str, many: str = "") -> str:
-    return f"{count} {one if count == 1 else many or one + 's'}"
 
 
 class DigestApp(LinkActions, App[None]):
@@ -205,6 +202,18 @@ class DigestApp(LinkActions, App[None]):
             self.notify(message, severity="warning", timeout=10)
         if library.problems:
             self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning")
+        if self.reading_samples:
+            self.notify(
+                "These are the bundled sample digests. To read your own: digest-tui ~/digests, "
+                f'or sources = ["~/digests"] in {self.config_dir / config.CONFIG_FILE}',
+                title="Sample digests",
+                timeout=15,
+            )
+
+    @property
+    def reading_samples(self) -> bool:
+        """No PATH was given and no sources are configured: the bundled samples are shown."""
+        return self.sources == [bundled_seeds()]
 
     def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> None:
         self.library, self.index, self.watched, self.loading = library, index, watched, not final
@@ -338,10 +347,12 @@ class DigestApp(LinkActions, App[None]):
         if flt.query.strip():
             empty = f'No entries match "{flt.query}".'
         elif flt.narrows:
-            empty = f"No entries for {flt.describe()}. Press esc to clear the filter."
+            empty = f"No entries for this filter ({flt.describe()}). Press esc to clear it."
         else:
             empty = "No entries."
         self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
+        self.query_one(DateTree).show_chosen(flt.date_key)
+        self.query_one(TagTree).show_chosen(flt.tag)
         self.update_trend()
         self.update_status()
 
@@ -366,12 +377,12 @@ class DigestApp(LinkActions, App[None]):
 
     def update_status(self) -> None:
         text = Text(" digest-tui", style="bold")
-        names = ", ".join(source.name or str(source) for source in self.sources[:3])
+        names = "sample digests" if self.reading_samples else ", ".join(source.name or str(source) for source in self.sources[:3])
         text.append(f" · {clean_line(names)}", style="dim")
         if self.loading:
             text.append(" · loading…")
         else:
-            text.append(f" · {len(self.library)} entries · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
+            text.append(f" · {plural(len(self.library), 'entry', 'entries')} · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
             problems = len(self.library.problems)
             text.append(f" · {plural(problems, 'problem')}", style="bold yellow" if problems else "")
             if self.watch:
@@ -446,8 +457,7 @@ class DigestApp(LinkActions, App[None]):
         key = event.node.data
         if key is None:
             return
-        current = tuple(n for n in (self.filter.year, self.filter.month, self.filter.day) if n)
-        if current == key:
+        if self.filter.date_key == key:
             self.set_filter(self.filter.with_date(None))
         else:
             self.set_filter(self.filter.with_date(*key))
@@ -585,7 +595,7 @@ class DigestApp(LinkActions, App[None]):
             self.recount()
             self.query_one(DateTree).update_counts(self.query_one(DateTree).nodes_by_key, self.unread_by_date)
             self.refresh_list()
-            self.notify(f"Marked {len(entries)} entries as read.")
+            self.notify(f"Marked {plural(len(entries), 'entry', 'entries')} as read.")
 
         if len(entries) > CONFIRM_MARK_ALL_OVER:
             self.push_screen(ConfirmScreen(f"Mark {len(entries)} entries as read?"), mark)
@@ -608,7 +618,8 @@ class DigestApp(LinkActions, App[None]):
         self.language = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
         self.show_detail(self.current)
         self.remember("commentary_language", self.language)
-        self.notify(f"Commentary: {self.language}", timeout=2)
+        shown = {"both": "Korean and English", "korean": "Korean only", "english": "English only"}[self.language]
+        self.notify(f"Commentary shown: {shown}.", timeout=2)
 
     def action_toggle_authors(self) -> None:
         self.detail.toggle_authors()

@@ -13,6 +13,7 @@ from digest_tui.export import FORMATS as EXPORT_FORMATS
 from digest_tui.export import render, select, unknown_tags
 from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.sanitize import clean, clean_line
+from digest_tui.wording import plural
 from digest_tui.state import load_state
 
 PROG = "digest-tui"
@@ -171,7 +172,7 @@ def cmd_export(options: argparse.Namespace) -> int:
     out.flush()
     if library.problems:
         count = len(library.problems)
-        warn(f"{PROG}: {count} problem{'s' if count != 1 else ''} in the digests; {len(entries)} entr{'ies' if len(entries) != 1 else 'y'} exported")
+        warn(f"{PROG}: {plural(count, 'problem')} in the digests; {plural(len(entries), 'entry', 'entries')} exported")
         return 1
     return 0
 
@@ -184,9 +185,9 @@ def cmd_check(options: argparse.Namespace) -> int:
         say(str(problem))
     for note in library.notes:
         say(f"{note.source}:{note.line}: note: {note.message}")
-    summary = f"{len(library)} entries, {len(library.problems)} problems"
+    summary = f"{plural(len(library), 'entry', 'entries')}, {plural(len(library.problems), 'problem')}"
     if library.notes:
-        summary += f", {len(library.notes)} note{'s' if len(library.notes) != 1 else ''}"
+        summary += f", {plural(len(library.notes), 'note')}"
     say(summary)
     return 1 if library.problems else 0
 
@@ -219,7 +220,7 @@ def cmd_state(options: argparse.Namespace) -> int:
             warn(f"{PROG}: {name}: {problem}")
         read, bookmarked = other.counts()
         changed = store.merge_state(other)
-        say(f"{name}: {read} read, {bookmarked} bookmarked; {changed} mark{'s' if changed != 1 else ''} newer than {store.path}")
+        say(f"{name}: {read} read, {bookmarked} bookmarked; {plural(changed, 'mark')} newer than {store.path}")
     error = store.save()
     for message in store.take_notices():
         warn(f"{PROG}: {message}")

@@ -33,6 +33,12 @@ class Filter:
     def with_date(self, year: int | None, month: int | None = None, day: int | None = None) -> Filter:
         return replace(self, year=year, month=month, day=day)
 
+    @property
+    def date_key(self) -> tuple[int, ...] | None:
+        """(year,), (year, month) or (year, month, day) of the chosen date; None when no date."""
+        key = tuple(n for n in (self.year, self.month, self.day) if n)
+        return key or None
+
     def describe(self) -> str:
         """A short human description, for the header: '2024-08 · #llm · "query" · unread'."""
         parts: list[str] = []

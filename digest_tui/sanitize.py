@@ -41,7 +41,3 @@ def clean_line(text: str) -> str:
     text = text.replace("\t", "    ")
     return UNSAFE_IN_A_LINE.sub(_placeholder, text) if UNSAFE_IN_A_LINE.search(text) else text
 
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` characters, with an ellipsis when it was cut."""
-    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"

@@ -231,3 +231,10 @@ def test_commands_leave_the_real_home_alone(tmp_path):
     out = text(result.stdout)
     assert re.search(rf"^config: {re.escape(str(tmp_path / 'config'))}", out, re.M)
     assert re.search(rf"^cache: +{re.escape(str(tmp_path / 'env-cache'))}", out, re.M)
+
+
+def test_check_counts_in_words(tmp_path):
+    one = tmp_path / "one.txt"
+    one.write_text("2024-08-14\nA Paper\n(Ada Lovelace)\nAn abstract.\n코멘트.\n#tag\n", encoding="utf-8")
+    result = run(tmp_path, "check", str(one), str(tmp_path / "missing.txt"))
+    assert text(result.stdout).splitlines()[-1] == "1 entry, 1 problem"

@@ -82,7 +82,7 @@ def test_the_reader_writes_no_payload_to_the_terminal(tmp_path, hostile):
     config, library = hostile
     (config / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     env = {**os.environ, "TERM": "xterm-256color", "DIGEST_TUI_CACHE_DIR": str(tmp_path / "cache")}
-    terminal = Terminal(["--config-dir", str(config), str(library)], env)
+    terminal = Terminal(["--config-dir", str(config), str(library)], env, size=(220, 50))  # wide: no file name wrapped
     try:
         terminal.wait_for(b"unread")  # the list and the detail pane
         # Screens are closed with their own keys, not esc: an esc followed at once by another

@@ -93,7 +93,7 @@ def test_check_with_fifos_for_config_state_and_a_digest_finishes(tmp_path, seeds
     pipe = fifo(folder / "zz-pipe.txt")
     result = run(tmp_path, "check", str(folder))
     assert result.returncode == 1
-    assert result.stdout.splitlines() == [f"{pipe}: {NOT_REGULAR}; skipped", "27 entries, 1 problems"]
+    assert result.stdout.splitlines() == [f"{pipe}: {NOT_REGULAR}; skipped", "27 entries, 1 problem"]
     assert result.stderr == f"digest-tui: {config / 'config.toml'}: cannot be read ({NOT_REGULAR}); using the defaults\n"
 
 
@@ -113,7 +113,7 @@ def test_a_device_in_config_sources_is_not_a_regular_file(tmp_path):
     config.mkdir()
     (config / "config.toml").write_text('sources = ["/dev/zero"]\n', encoding="utf-8")
     result = run(tmp_path, "check")
-    assert (result.returncode, result.stdout, result.stderr) == (1, f"/dev/zero: {NOT_REGULAR}\n0 entries, 1 problems\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (1, f"/dev/zero: {NOT_REGULAR}\n0 entries, 1 problem\n", "")
 
 
 def test_an_empty_path_in_config_sources_is_a_warning_not_the_current_directory(tmp_path, seed_files):

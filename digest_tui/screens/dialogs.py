@@ -11,7 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 
 from digest_tui.keys import KeyFooter
-from digest_tui.sanitize import clean, clean_line, shorten
+from digest_tui.sanitize import clean, clean_line
+from digest_tui.wording import shorten
 
 
 class ConfirmScreen(ModalScreen[bool]):

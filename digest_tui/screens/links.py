@@ -14,7 +14,8 @@ from textual.widgets.option_list import Option
 
 from digest_tui.keys import KeyFooter
 from digest_tui.screens.dialogs import ChoiceList
-from digest_tui.sanitize import clean_line, shorten
+from digest_tui.sanitize import clean_line
+from digest_tui.wording import shorten
 
 
 @dataclass(frozen=True)

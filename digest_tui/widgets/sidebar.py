@@ -10,7 +10,7 @@ from operator import attrgetter
 from rich.text import Text
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeDataType, TreeNode
 
 from digest_tui.model import Entry
@@ -62,12 +62,18 @@ class SidebarTree(Tree[TreeDataType]):
             self.action_select_cursor()
 
 
+CHOSEN_MARK = " ✓"
+
+
 class DateTree(SidebarTree[DateKey]):
-    """Year → month → day, each labelled `name  entries (unread)`."""
+    """Year → month → day, each labelled `name  entries (unread)`; the chosen one marked ✓."""
 
     BINDINGS = DATE_KEYS
+    chosen: DateKey | None = None
+    unread: Counter[DateKey] = Counter()
 
     def fill(self, entries: Iterable[Entry], unread: Counter[DateKey]) -> None:
+        self.unread = unread
         # Entries are counted by day (one C-speed pass), then days summed into months and years.
         by_day = Counter(map(attrgetter("date"), entries))
         totals: Counter[DateKey] = Counter()
@@ -93,30 +99,60 @@ class DateTree(SidebarTree[DateKey]):
 
     def label(self, key: DateKey, unread: Counter[DateKey]) -> Text:
         name = str(key[0]) if len(key) == 1 else MONTHS[key[1] - 1] if len(key) == 2 else f"{key[2]:02d}"
-        text = Text(name)
+        text = Text(name, style="bold reverse" if key == self.chosen else "")
         text.append(f"  {self.totals[key]}", style="dim")
         if unread[key]:
             text.append(f" ({unread[key]})", style="bold")
+        if key == self.chosen:
+            text.append(CHOSEN_MARK, style="bold")
         return text
 
     def update_counts(self, keys: Iterable[DateKey], unread: Counter[DateKey]) -> None:
+        self.unread = unread
         for key in keys:
             node = self.nodes_by_key.get(key)
             if node is not None:
                 node.set_label(self.label(key, unread))
 
+    def show_chosen(self, key: DateKey | None) -> None:
+        """Mark the date the list is filtered by (None: no date), wherever it was chosen."""
+        if key == self.chosen:
+            return
+        old, self.chosen = self.chosen, key
+        self.update_counts([k for k in (old, key) if k is not None], self.unread)
+
 
 class TagTree(SidebarTree[str]):
-    """Tags, most used first, labelled `#tag  count`."""
+    """Tags, most used first, labelled `#tag  count`; the chosen one marked ✓."""
 
     BINDINGS = TAG_KEYS
+    chosen: str | None = None
+    # Replaced (never changed in place) by fill().
+    counts: dict[str, int] = {}
+    nodes_by_tag: dict[str, TreeNode[str]] = {}
 
     def fill(self, counts: list[tuple[str, int]]) -> None:
         self.clear()
-        for tag, count in counts:
-            label = Text(clean_line("#" + tag))
-            label.append(f"  {count}", style="dim")
-            self.root.add_leaf(label, data=tag)
+        self.counts = dict(counts)
+        self.nodes_by_tag = {tag: self.root.add_leaf(self.label(tag), data=tag) for tag, _ in counts}
+
+    def label(self, tag: str) -> Text:
+        chosen = tag == self.chosen
+        text = Text(clean_line("#" + tag), style="bold reverse" if chosen else "")
+        text.append(f"  {self.counts.get(tag, 0)}", style="dim")
+        if chosen:
+            text.append(CHOSEN_MARK, style="bold")
+        return text
+
+    def show_chosen(self, tag: str | None) -> None:
+        """Mark the tag the list is filtered by (None: no tag), wherever it was chosen."""
+        if tag == self.chosen:
+            return
+        old, self.chosen = self.chosen, tag
+        for name in (old, tag):
+            node = self.nodes_by_tag.get(name) if name is not None else None
+            if node is not None:
+                node.set_label(self.label(name))
 
 
 class Sidebar(Vertical):
@@ -126,5 +162,7 @@ class Sidebar(Vertical):
         dates.auto_expand = False
         tags = TagTree("Tags", id="tags")
         tags.show_root = False
+        yield Static("Dates", classes="sidebar-heading")
         yield dates
+        yield Static("Tags", classes="sidebar-heading")
         yield tags
