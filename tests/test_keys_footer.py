@@ -288,3 +288,13 @@ async def test_a_focused_sidebar_tree_shows_its_own_keys_and_l_opens_a_month(con
         await pilot.press("j", "l")  # l chooses a tag
         await settled(pilot)
         assert app.filter.tag == tags.cursor_node.data
+
+
+async def test_the_trends_screen_shows_its_own_keys(config_dir: Path, seeds_dir: Path):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 30)) as pilot:
+        await loaded(pilot)
+        await pilot.press("T")
+        await until(pilot, lambda: "Close" in footer_text(app), "the trends screen's footer")
+        shown = assert_own_keys_only(app)
+        assert shown[0] == "j Next tag" and "esc Close" in shown

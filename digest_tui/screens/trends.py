@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
+from digest_tui.keys import KeyFooter
 from digest_tui.sanitize import clean_line
 from digest_tui.trends import MonthRange, axis_line, column_counts
 
@@ -107,6 +108,7 @@ class TrendsScreen(ModalScreen[str | None]):
                 yield left_out
                 yield MonthAxis(self.months, classes="trend-line")
             yield Static(Text("j/k choose · enter filters the list · esc closes", style="dim"))
+        yield KeyFooter()
 
     @property
     def axis(self) -> MonthAxis:
