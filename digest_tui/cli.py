@@ -17,7 +17,7 @@ from digest_tui.wording import plural
 from digest_tui.state import load_state
 
 PROG = "digest-tui"
-SUBCOMMANDS = ("export", "check", "paths", "state", "bench")
+SUBCOMMANDS = ("export", "check", "paths", "state")
 
 
 def say(line: str) -> None:
@@ -99,11 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(args: list[str]) -> int:
     main_parser, sub_parser = build_parsers()
-    if _first_word(args) == "bench":
-        # The benchmark takes its own options (and makes its own config and cache directories).
-        from digest_tui.bench import main as bench
-
-        return bench(args[args.index("bench") + 1 :])
     if _first_word(args) in SUBCOMMANDS:
         options = sub_parser.parse_args(args)
         _check_paths(options)

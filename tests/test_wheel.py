@@ -31,6 +31,9 @@ def test_wheel_installs_and_checks_its_bundled_seeds(tmp_path):
         names = archive.namelist()
     seeds = sorted(n for n in names if n.startswith("digest_tui/seeds/"))
     assert [Path(n).name for n in seeds] == sorted(p.name for p in (REPO / "seeds").glob("*.txt"))
+    # The benchmark lives in the checkout's benchmarks/ and is no part of what is installed.
+    assert (REPO / "benchmarks" / "bench.py").is_file()
+    assert [n for n in names if n.startswith("benchmarks/") or Path(n).name.startswith("bench")] == []
 
     site = tmp_path / "site"
     install = subprocess.run(

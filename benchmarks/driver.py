@@ -1,10 +1,11 @@
 """One measured run of the benchmark: a real reader (or a bare Textual app) started headless.
 
-Run by digest_tui.bench in a fresh process, so that the time from the process's start is
-measured whole: `python -m digest_tui.benchdriver MODE ...`. It prints one line of JSON:
-wall-clock times (time.time(), which the parent compares with the moment it spawned the
-process) and the durations it measured.
+Run by benchmarks/bench.py in a fresh process, so that the time from the process's start is
+measured whole: `python benchmarks/driver.py MODE ...` (with the checkout on PYTHONPATH). It
+prints one line of JSON: wall-clock times (time.time(), which the parent compares with the
+moment it spawned the process) and the durations it measured.
 
+The app is driven through Textual's public test API: `App.run_test()` and its `Pilot`.
 Imports are kept to what each mode needs, so the bare app pays for Textual and nothing else.
 """
 
@@ -14,14 +15,16 @@ import asyncio
 import json
 import sys
 import time
+from contextlib import suppress
 from statistics import median
 
 SIZE = (120, 40)
 POLL = 0.0005
 
 
-async def until(condition, timeout: float = 600.0) -> None:
-    """Wait until `condition()` holds, looking every couple of milliseconds."""
+async def until(condition, timeout: float = 600.0, task: asyncio.Task | None = None) -> None:
+    """Wait until `condition()` holds, looking every half a millisecond; `task` (a key press
+    under way) failing ends the wait with its error."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -29,26 +32,29 @@ async def until(condition, timeout: float = 600.0) -> None:
                 return
         except Exception:  # not mounted yet
             pass
+        if task is not None and task.done() and task.exception() is not None:
+            raise task.exception()
         if time.monotonic() > deadline:
             raise TimeoutError("condition not met")
         await asyncio.sleep(POLL)
 
 
-def send_key(app, key: str) -> None:
-    """Deliver a key press as the terminal driver does. (Pilot.press waits for the app to
-    go idle twice, 20 ms at least each time: too coarse to time a keystroke with.)"""
-    from textual import events
-    from textual.keys import _character_to_key
+async def press(pilot, key: str, condition) -> float:
+    """Press `key` with `pilot.press` and wait until `condition()` holds and the screen has
+    been drawn; returns time.perf_counter() at that moment.
 
-    if key == " ":
-        key, char = "space", " "
-    elif len(key) == 1:
-        char = key
-        if not key.isalnum():
-            key = _character_to_key(key)
-    else:
-        char = None
-    app._driver.send_message(events.Key(key, char))
+    After delivering the key, Pilot.press waits for the app to go idle, twice, 20 ms at least
+    each time: too coarse to time a keystroke with. So the press runs as a task beside the
+    wait for `condition`, and what is left of its idle wait is cancelled once the key has done
+    its work."""
+    task = asyncio.create_task(pilot.press(key))
+    await until(condition, task=task)
+    await pilot.pause(0)  # drawn
+    done = time.perf_counter()
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task
+    return done
 
 
 async def run_bare() -> dict:
@@ -70,9 +76,7 @@ async def run_bare() -> dict:
     async with app.run_test(size=SIZE) as pilot:
         await until(lambda: app.query_one(Static).size.height > 0)
         await pilot.pause(0)  # drawn
-        send_key(app, "j")
-        await until(lambda: app.answered)
-        await pilot.pause(0)
+        await press(pilot, "j", lambda: app.answered)
         interactive = time.time()
     return {"interactive": interactive}
 
@@ -87,9 +91,7 @@ async def run_app(archive: str, config_dir: str, interact: bool, queries: list[s
     async with app.run_test(size=SIZE) as pilot:
         await until(lambda: len(app.entry_list.rows) > 0)
         await pilot.pause(0)  # the first rows drawn
-        send_key(app, "j")
-        await until(lambda: app.entry_list.cursor == 1)
-        await pilot.pause(0)
+        await press(pilot, "j", lambda: app.entry_list.cursor == 1)
         out["interactive"] = time.time()
         out["first_rows"] = len(app.library)
         await until(lambda: not app.loading)
@@ -115,9 +117,6 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     entry_list.focus()
     await pilot.pause(0)
 
-    async def press(key: str) -> None:
-        send_key(app, key)
-
     async def timed(action, condition) -> float:
         start = time.perf_counter()
         await action()
@@ -125,9 +124,13 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
         await pilot.pause(0)  # drawn
         return (time.perf_counter() - start) * 1000
 
+    async def timed_key(key: str, condition) -> float:
+        start = time.perf_counter()
+        return (await press(pilot, key, condition) - start) * 1000
+
     cursor = []
     for n in range(1, 61):
-        cursor.append(await timed(lambda: press("j"), lambda n=n: entry_list.cursor == 1 + n and app.detail.entry is entry_list.current))
+        cursor.append(await timed_key("j", lambda n=n: entry_list.cursor == 1 + n and app.detail.entry is entry_list.current))
 
     async def set_filter(flt) -> None:
         app.set_filter(flt)
@@ -148,13 +151,13 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
 
     search = []
     for query in queries:
-        send_key(app, "slash")
+        await pilot.press("slash")
         await until(lambda: app.focused is app.query_one("#search"))
         typed = ""
         for char in query:
             typed += char
-            search.append(await timed(lambda char=char: press(char), lambda typed=typed: app.listed_filter.query == typed))
-        send_key(app, "escape")
+            search.append(await timed_key(char, lambda typed=typed: app.listed_filter.query == typed))
+        await pilot.press("escape")
         await until(lambda: app.filter.query == "")
         await pilot.pause(0)
     return {
