@@ -138,7 +138,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     tags = [tag for tag, _ in app.library.tag_counts()[:12]]
     tag_times = []
     for tag in tags:
-        for flt in (replace(app.filter, tag=tag), replace(app.filter, tag=None)):
+        for flt in (replace(app.session.filter, tag=tag), replace(app.session.filter, tag=None)):
             tag_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
     keys = sorted(app.query_one(DateTree).nodes_by_key, reverse=True)
     years = [k for k in keys if len(k) == 1][:4]
@@ -146,7 +146,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     days = [k for k in keys if len(k) == 3][:4]
     date_times = []
     for key in years + months + days:
-        for flt in (app.filter.with_date(*key), app.filter.with_date(None)):
+        for flt in (app.session.filter.with_date(*key), app.session.filter.with_date(None)):
             date_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
 
     search = []
@@ -158,7 +158,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
             typed += char
             search.append(await timed_key(char, lambda typed=typed: app.listed_filter.query == typed))
         await pilot.press("escape")
-        await until(lambda: app.filter.query == "")
+        await until(lambda: app.session.filter.query == "")
         await pilot.pause(0)
     return {
         "cursor_ms": cursor,

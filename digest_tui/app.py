@@ -1,4 +1,5 @@
-"""The reader: wires the library, the state and the widgets together; widgets only draw."""
+"""The reader: wires a reading session (session.py) to the widgets and the keys; what to
+show and when an entry is read are the session's to say, drawing is the widgets'."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import os
 import signal
 import threading
-from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from textual.widgets import Input, Sparkline, Static, Tree
 from digest_tui import config
 from digest_tui.cache import ParseCache
 from digest_tui.commands import EntryCommands
-from digest_tui.filters import SORTS, Filter, select
+from digest_tui.filters import Filter
 from digest_tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
 from digest_tui.library import Library, bundled_seeds, resolve_sources
 from digest_tui.link_actions import LinkActions
@@ -34,16 +34,15 @@ from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen, HelpSection
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
-from digest_tui.related import related_entries
 from digest_tui.sanitize import clean, clean_line
 from digest_tui.wording import plural, shorten
 from digest_tui.search import SearchIndex
+from digest_tui.session import LANGUAGE_NAMES, ReadingSession
 from digest_tui.trends import tag_series, top_tags
-from digest_tui.watch import WatchList
 from digest_tui.state import StateStore
-from digest_tui.widgets.detail import LANGUAGES, DetailPane
+from digest_tui.widgets.detail import DetailPane
 from digest_tui.widgets.entry_list import EntryList, RowMarks
-from digest_tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateKey, DateTree, Sidebar, TagTree, date_keys
+from digest_tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
 
 CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
@@ -54,7 +53,7 @@ EXIT_DEADLINE = 1.5
 SEARCH_IN_BACKGROUND_OVER = 20_000
 
 
-class DigestApp(LinkActions, App[None]):
+class DigestApp(App[None]):
     """A three-pane reader: date/tag sidebar, entry list, detail pane."""
 
     CSS_PATH = "app.tcss"
@@ -69,24 +68,14 @@ class DigestApp(LinkActions, App[None]):
         self.config_dir = config.config_dir(config_dir)
         self.settings, self.startup_messages = config.load_settings(self.config_dir)
         self.sources = resolve_sources(paths, self.settings.sources)
-        self.library = Library()
-        self.index = SearchIndex([])
-        self.store = StateStore(self.config_dir)
-        self.filter = Filter(sort=self.settings.sort)
-        self.listed_filter = self.filter
+        self.session = ReadingSession(self.settings, StateStore(self.config_dir))
+        self.listed_filter = self.session.filter
         """The filter whose rows the list shows (a search in the background may still be running)."""
-        self.language = self.settings.commentary_language
-        self.unread_by_date: Counter[DateKey] = Counter()
-        self.loading = True
         self.saving = False
         self.read_timer: Timer | None = None
         self.url_opener = url_opener
+        self.link_actions = LinkActions(self)
         self.loader = Loader(self.sources, ParseCache(config.cache_dir()))
-        self.watch = WatchList.from_settings(self.settings.watch_authors, self.settings.watch_keywords)
-        self.watched: frozenset[int] = frozenset()
-        self.related: list[Entry] = []
-        self.related_cursor = -1
-        self.history: list[str] = []
         self.polling = False
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
@@ -123,6 +112,23 @@ class DigestApp(LinkActions, App[None]):
     @property
     def detail(self) -> DetailPane:
         return self.query_one(DetailPane)
+
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def store(self) -> StateStore:
+        return self.session.store
+
+    @property
+    def loading(self) -> bool:
+        return self.session.loading
+
+    @property
+    def shown(self) -> Entry | None:
+        """The entry the detail pane shows."""
+        return self.detail.entry
 
     def on_mount(self) -> None:
         self.entry_list.focus()
@@ -168,15 +174,11 @@ class DigestApp(LinkActions, App[None]):
         messages = self.store.load()
         library = self.loader.load(
             progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
-            first=lambda first: self.call_from_thread(self.install_library, *self.indexed(first), final=False),
+            first=lambda first: self.call_from_thread(self.install_library, *self.session.indexed(first), final=False),
         )
-        self.call_from_thread(self.library_ready, *self.indexed(library), self.startup_messages + messages)
+        self.call_from_thread(self.library_ready, *self.session.indexed(library), self.startup_messages + messages)
         self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
         self.loader.save_cache()
-
-    def indexed(self, library: Library) -> tuple[Library, SearchIndex, frozenset[int]]:
-        index = SearchIndex(library.entries, library.search_texts)
-        return library, index, self.watch.matching(library, index)
 
     def poll_sources(self) -> None:
         if not self.polling:
@@ -189,7 +191,7 @@ class DigestApp(LinkActions, App[None]):
         try:
             library = self.loader.refresh()
             if library is not None:
-                self.call_from_thread(self.library_updated, *self.indexed(library))
+                self.call_from_thread(self.library_updated, *self.session.indexed(library))
         finally:
             self.polling = False
 
@@ -215,10 +217,10 @@ class DigestApp(LinkActions, App[None]):
         """No PATH was given and no sources are configured: the bundled samples are shown."""
         return self.sources == [bundled_seeds()]
 
-    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> None:
-        self.library, self.index, self.watched, self.loading = library, index, watched, not final
-        self.recount()
-        self.query_one(DateTree).fill(library.entries, self.unread_by_date)
+    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> int:
+        """Show `library`; returns how many of its entries are new."""
+        arrived = self.session.install(library, index, watched, final)
+        self.query_one(DateTree).fill(library.entries, self.session.unread_by_date)
         self.query_one(TagTree).fill(library.tag_counts())
         empty = not library.entries
         self.query_one("#main").display = not empty
@@ -226,12 +228,11 @@ class DigestApp(LinkActions, App[None]):
         if empty:
             self.query_one("#welcome", Static).update(self.welcome_text())
         self.refresh_list()
+        return arrived
 
     def library_updated(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
         """A re-read library: cursor, filters and marks stay as they were."""
-        known = self.library.by_id
-        arrived = sum(1 for entry in library.entries if entry.id not in known)
-        self.install_library(library, index, watched)
+        arrived = self.install_library(library, index, watched)
         if arrived:
             self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.")
 
@@ -253,32 +254,19 @@ class DigestApp(LinkActions, App[None]):
     # -- state ------------------------------------------------------------------------------
 
     def row_marks(self, entry: Entry) -> RowMarks:
-        watched = self.library.by_id.get(entry.id) in self.watched
-        return RowMarks(self.store.is_read(entry.id), self.store.is_bookmarked(entry.id), watched)
-
-    def recount(self) -> None:
-        self.unread_by_date = Counter()
-        for entry in self.library.entries:
-            if not self.store.is_read(entry.id):
-                self.unread_by_date.update(date_keys(entry.date))
+        store = self.store
+        return RowMarks(store.is_read(entry.id), store.is_bookmarked(entry.id), self.session.is_watched(entry))
 
     @property
     def unread_count(self) -> int:
-        return sum(count for key, count in self.unread_by_date.items() if len(key) == 1)
-
-    @property
-    def bookmarked_count(self) -> int:
-        return sum(1 for entry_id in self.store.bookmarked_ids if entry_id in self.library.by_id)
+        return self.session.unread_count
 
     def set_read(self, entry: Entry, read: bool) -> None:
-        if self.store.is_read(entry.id) == read:
-            return
-        self.store.set_read(entry.id, read)
-        keys = date_keys(entry.date)
-        self.unread_by_date.subtract({key: 1 if read else -1 for key in keys})
-        self.query_one(DateTree).update_counts(keys, self.unread_by_date)
-        self.entry_list.refresh_entry(entry)
-        self.update_status()
+        keys = self.session.set_read(entry, read)
+        if keys:
+            self.query_one(DateTree).update_counts(keys, self.session.unread_by_date)
+            self.entry_list.refresh_entry(entry)
+            self.update_status()
 
     def save_soon(self) -> None:
         if self.store.dirty and not self.saving:
@@ -329,19 +317,16 @@ class DigestApp(LinkActions, App[None]):
     # -- the list ---------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        self.show_rows(self.filter, self.select_rows(self.filter))
-
-    def select_rows(self, flt: Filter) -> list[int]:
-        return select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids, self.watched)
+        self.show_rows(self.session.filter, self.session.select(self.session.filter))
 
     @work(thread=True, exclusive=True, group="search")
     def search_in_background(self, flt: Filter) -> None:
         """A keystroke's search over a big library, so typing never waits for it."""
-        rows = self.select_rows(flt)
+        rows = self.session.select(flt)
         self.call_from_thread(self.show_rows, flt, rows)
 
     def show_rows(self, flt: Filter, rows: list[int]) -> None:
-        if flt != self.filter:
+        if flt != self.session.filter:
             return  # a newer keystroke already asked for something else
         self.listed_filter = flt
         if flt.query.strip():
@@ -361,7 +346,7 @@ class DigestApp(LinkActions, App[None]):
         trends screen shows (library_months: stray old entries left out)."""
         from digest_tui.trends import library_months, month_label
 
-        tag = self.filter.tag
+        tag = self.session.filter.tag
         self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
         if tag and self.library.entries:
             series = tag_series(self.library, [tag])[tag]
@@ -372,7 +357,7 @@ class DigestApp(LinkActions, App[None]):
             self.query_one("#trend-line", Sparkline).data = series
 
     def set_filter(self, flt: Filter) -> None:
-        self.filter = flt
+        self.session.filter = flt
         self.refresh_list()
 
     def update_status(self) -> None:
@@ -382,18 +367,18 @@ class DigestApp(LinkActions, App[None]):
         if self.loading:
             text.append(" · loading…")
         else:
-            text.append(f" · {plural(len(self.library), 'entry', 'entries')} · {self.unread_count} unread · {self.bookmarked_count} bookmarked")
+            session = self.session
+            text.append(f" · {plural(len(self.library), 'entry', 'entries')} · {session.unread_count} unread · {session.bookmarked_count} bookmarked")
             problems = len(self.library.problems)
             text.append(f" · {plural(problems, 'problem')}", style="bold yellow" if problems else "")
-            if self.watch:
-                entries = self.library.entries
-                unread = sum(1 for i in self.watched if not self.store.is_read(entries[i].id))
+            if session.watch:
+                unread = session.watched_unread_count
                 text.append(f" · ◆ {unread} watched unread", style="bold green" if unread else "")
-        shown = len(self.entry_list.rows)
-        if self.filter.narrows:
-            text.append(f"  │ {clean_line(self.filter.describe())} ({shown})", style="bold cyan")
-        if self.filter.sort != "date":
-            text.append(f"  │ sorted by {self.filter.sort}", style="dim")
+        shown, flt = len(self.entry_list.rows), self.session.filter
+        if flt.narrows:
+            text.append(f"  │ {clean_line(flt.describe())} ({shown})", style="bold cyan")
+        if flt.sort != "date":
+            text.append(f"  │ sorted by {flt.sort}", style="dim")
         self.query_one("#status", Static).update(text)
 
     @on(EntryList.Highlighted)
@@ -404,11 +389,10 @@ class DigestApp(LinkActions, App[None]):
         except NoMatches:
             return  # a move queued just before quitting: the panes are gone
         self.stop_dwell()
-        if entry is None or not message.by_user:
-            return  # a search, filter, sort, reload or jump put it there: nobody read it yet
-        if self.settings.mark_read == "open" and self.focused is self.detail:
-            self.set_read(entry, True)  # moving on (n, N) while reading opens the next one
-        elif self.settings.mark_read == "dwell" and not self.store.is_read(entry.id):
+        action = self.session.on_highlight(entry, message.by_user, reading=self.focused is self.detail)
+        if entry is not None and action == "read":
+            self.set_read(entry, True)
+        elif entry is not None and action == "dwell":
             self.read_timer = self.set_timer(self.settings.dwell_seconds, lambda: self.mark_read_if_shown(entry))
 
     def stop_dwell(self) -> None:
@@ -426,24 +410,24 @@ class DigestApp(LinkActions, App[None]):
         the user (mark_read = "never"), mark it read."""
         entry = self.current
         self.detail.focus()
-        if entry is not None and self.settings.mark_read != "never":
+        if entry is not None and self.session.reads_on_open():
             self.stop_dwell()
             self.set_read(entry, True)
 
     def show_detail(self, entry: Entry | None) -> None:
+        session = self.session
         if entry is None:
             placeholder = "" if self.loading else self.entry_list.empty_message
-            self.related, self.related_cursor = [], -1
+            session.clear_related()
             self.detail.show(None, placeholder=placeholder)
             return
-        if self.detail.entry is None or self.detail.entry.id != entry.id:
-            self.related, self.related_cursor = related_entries(self.library, entry), -1
+        session.show(entry, self.detail.entry)
         self.detail.show(
             entry,
             note=self.store.note(entry.id),
-            language=self.language,
-            related=self.related,
-            related_cursor=self.related_cursor,
+            language=session.language,
+            related=session.related,
+            related_cursor=session.related_cursor,
         )
 
     @on(EntryList.Chosen)
@@ -457,17 +441,14 @@ class DigestApp(LinkActions, App[None]):
         key = event.node.data
         if key is None:
             return
-        if self.filter.date_key == key:
-            self.set_filter(self.filter.with_date(None))
-        else:
-            self.set_filter(self.filter.with_date(*key))
+        self.set_filter(self.session.toggle_date(key))
 
     @on(Tree.NodeSelected, "#tags")
     def tag_chosen(self, event: Tree.NodeSelected) -> None:
         tag = event.node.data
         if tag is None:
             return
-        self.set_filter(replace(self.filter, tag=None if self.filter.tag == tag else tag))
+        self.set_filter(self.session.toggle_tag(tag))
 
     # -- search -----------------------------------------------------------------------------
 
@@ -478,9 +459,9 @@ class DigestApp(LinkActions, App[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
-        flt = replace(self.filter, query=event.value)
+        flt = replace(self.session.filter, query=event.value)
         if len(self.library) > SEARCH_IN_BACKGROUND_OVER:
-            self.filter = flt
+            self.session.filter = flt
             self.search_in_background(flt)
         else:
             self.set_filter(flt)
@@ -493,7 +474,7 @@ class DigestApp(LinkActions, App[None]):
         search = self.query_one("#search", Input)
         search.value = ""
         search.remove_class("visible")
-        self.set_filter(replace(self.filter, query=""))
+        self.set_filter(replace(self.session.filter, query=""))
         self.entry_list.focus()
 
     # -- actions ----------------------------------------------------------------------------
@@ -508,33 +489,32 @@ class DigestApp(LinkActions, App[None]):
         return self.entry_list.current
 
     def action_focus_detail(self) -> None:
-        if self.related_cursor >= 0:
-            self.action_open_related(self.related_cursor)
+        if self.session.related_cursor >= 0:
+            self.action_open_related(self.session.related_cursor)
         else:
             self.open_entry()
 
-    def action_back(self) -> None:
-        focused = self.focused
+    def action_go_back(self) -> None:
+        """esc: from the search box or the detail pane to the list, then clear the search,
+        then the filter."""
+        focused, flt = self.focused, self.session.filter
         if focused is self.query_one("#search"):
             self.clear_search()
         elif focused is self.detail:
             self.entry_list.focus()
-        elif self.filter.query:
+        elif flt.query:
             self.clear_search()
-        elif self.filter.narrows:
-            self.set_filter(Filter(sort=self.filter.sort))
+        elif flt.narrows:
+            self.set_filter(self.session.cleared())
         else:
             self.entry_list.focus()
 
     def _jump_unread(self, step: int) -> None:
-        rows, entries = self.entry_list.rows, self.library.entries
-        position = self.entry_list.cursor + step
-        while 0 <= position < len(rows):
-            if not self.store.is_read(entries[rows[position]].id):
-                self.entry_list.move_by_user(position)
-                return
-            position += step
-        self.notify("No more unread entries " + ("below." if step > 0 else "above."))
+        position = self.session.next_unread(self.entry_list.rows, self.entry_list.cursor, step)
+        if position is None:
+            self.notify("No more unread entries " + ("below." if step > 0 else "above."))
+        else:
+            self.entry_list.move_by_user(position)
 
     def action_next_unread(self) -> None:
         self._jump_unread(1)
@@ -543,17 +523,16 @@ class DigestApp(LinkActions, App[None]):
         self._jump_unread(-1)
 
     def action_toggle_unread_only(self) -> None:
-        self.set_filter(replace(self.filter, unread_only=not self.filter.unread_only))
+        self.set_filter(replace(self.session.filter, unread_only=not self.session.filter.unread_only))
 
     def action_toggle_bookmarked_only(self) -> None:
-        self.set_filter(replace(self.filter, bookmarked_only=not self.filter.bookmarked_only))
+        self.set_filter(replace(self.session.filter, bookmarked_only=not self.session.filter.bookmarked_only))
 
     def action_toggle_bookmark(self) -> None:
         entry = self.current
         if entry is None:
             return
-        on = not self.store.is_bookmarked(entry.id)
-        self.store.set_bookmark(entry.id, on)
+        on = self.session.toggle_bookmark(entry)
         self.entry_list.refresh_entry(entry)
         self.show_detail(entry)
         self.update_status()
@@ -567,9 +546,7 @@ class DigestApp(LinkActions, App[None]):
         def save_note(note: str | None) -> None:
             if note is None:
                 return
-            if not self.store.is_bookmarked(entry.id):
-                self.store.set_bookmark(entry.id, True)
-            self.store.set_note(entry.id, note)
+            self.session.set_note(entry, note)
             self.entry_list.refresh_entry(entry)
             self.show_detail(entry)
             self.update_status()
@@ -591,9 +568,8 @@ class DigestApp(LinkActions, App[None]):
         def mark(confirmed: bool | None) -> None:
             if not confirmed:
                 return
-            self.store.set_read_many([e.id for e in entries], True)
-            self.recount()
-            self.query_one(DateTree).update_counts(self.query_one(DateTree).nodes_by_key, self.unread_by_date)
+            self.session.mark_all_read(entries)
+            self.query_one(DateTree).update_all_counts(self.session.unread_by_date)
             self.refresh_list()
             self.notify(f"Marked {plural(len(entries), 'entry', 'entries')} as read.")
 
@@ -603,52 +579,45 @@ class DigestApp(LinkActions, App[None]):
             mark(True)
 
     def action_cycle_sort(self) -> None:
-        sort = SORTS[(SORTS.index(self.filter.sort) + 1) % len(SORTS)]
-        self.set_filter(replace(self.filter, sort=sort))
+        sort = self.session.next_sort()
+        self.set_filter(replace(self.session.filter, sort=sort))
         self.remember("sort", sort)
         self.notify(f"Sorted by {sort}.", timeout=2)
 
     def action_toggle_watched_only(self) -> None:
-        if not self.watch:
+        if not self.session.watch:
             self.notify(f"The watch list is empty: add watch_authors or watch_keywords to {self.config_dir / config.CONFIG_FILE}.")
             return
-        self.set_filter(replace(self.filter, watched_only=not self.filter.watched_only))
+        self.set_filter(replace(self.session.filter, watched_only=not self.session.filter.watched_only))
 
     def action_cycle_language(self) -> None:
-        self.language = LANGUAGES[(LANGUAGES.index(self.language) + 1) % len(LANGUAGES)]
+        language = self.session.cycle_language()
         self.show_detail(self.current)
-        self.remember("commentary_language", self.language)
-        shown = {"both": "Korean and English", "korean": "Korean only", "english": "English only"}[self.language]
-        self.notify(f"Commentary shown: {shown}.", timeout=2)
+        self.remember("commentary_language", language)
+        self.notify(f"Commentary shown: {LANGUAGE_NAMES[language]}.", timeout=2)
 
     def action_toggle_authors(self) -> None:
         self.detail.toggle_authors()
 
     def action_related(self, step: int) -> None:
-        if not self.related:
+        if not self.session.step_related(step):
             self.notify("No related entries.", timeout=2)
             return
-        if self.related_cursor < 0:
-            self.related_cursor = 0 if step > 0 else len(self.related) - 1
-        else:
-            self.related_cursor = (self.related_cursor + step) % len(self.related)
         self.show_detail(self.current)
         self.detail.scroll_end(animate=False)
 
     def action_open_related(self, position: int) -> None:
         current = self.current
-        if current is None or not 0 <= position < len(self.related):
-            return
-        self.history.append(current.id)
-        self.jump_to(self.related[position])
+        target = self.session.leave_for_related(current, position) if current is not None else None
+        if target is not None:
+            self.jump_to(target)
 
     def action_history_back(self) -> None:
-        while self.history:
-            entry = self.library.get(self.history.pop())
-            if entry is not None:
-                self.jump_to(entry)
-                return
-        self.notify("No earlier entry to go back to.", timeout=2)
+        entry = self.session.back()
+        if entry is None:
+            self.notify("No earlier entry to go back to.", timeout=2)
+        else:
+            self.jump_to(entry)
 
     def action_trends(self) -> None:
         if not self.library.entries:
@@ -661,7 +630,7 @@ class DigestApp(LinkActions, App[None]):
 
         def chosen(tag: str | None) -> None:
             if tag:
-                self.set_filter(replace(self.filter, tag=tag))
+                self.set_filter(replace(self.session.filter, tag=tag))
 
         self.push_screen(TrendsScreen(tag_series(self.library, tags, months=months), totals, months), chosen)
 
@@ -691,6 +660,29 @@ class DigestApp(LinkActions, App[None]):
         if not self.entry_list.move_to(entry):
             self.query_one("#search", Input).value = ""
             self.query_one("#search", Input).remove_class("visible")
-            self.set_filter(Filter(sort=self.filter.sort))
+            self.set_filter(self.session.cleared())
             self.entry_list.move_to(entry)
         self.entry_list.focus()
+
+    # -- links and citations (link_actions.py) ----------------------------------------------
+
+    def open_in_browser(self, url: str) -> None:
+        self.link_actions.open_in_browser(url)
+
+    def action_open_arxiv(self) -> None:
+        self.link_actions.open_arxiv()
+
+    def action_open_link(self, number: int) -> None:
+        self.link_actions.open_link(number)
+
+    def action_links(self) -> None:
+        self.link_actions.links()
+
+    def action_copy_link(self) -> None:
+        self.link_actions.copy_link()
+
+    def action_copy_citation(self, fmt: str = "") -> None:
+        self.link_actions.copy_citation(fmt)
+
+    def action_choose_citation(self) -> None:
+        self.link_actions.choose_citation()

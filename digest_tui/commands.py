@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
+from digest_tui.model import Entry
 from digest_tui.sanitize import clean_line
+from digest_tui.session import ReadingSession
 
-if TYPE_CHECKING:
-    from digest_tui.app import DigestApp
+
+class Jumps(Protocol):
+    """What the palette needs of the reader: the session to search, and a way to jump."""
+
+    session: ReadingSession
+
+    def jump_to(self, entry: Entry) -> None: ...
 
 MAX_CANDIDATES = 300
 
@@ -35,22 +42,22 @@ class EntryCommands(Provider):
     index finds for the query's longest word."""
 
     @property
-    def reader(self) -> DigestApp:
-        return self.app  # type: ignore[return-value]
+    def reader(self) -> Jumps:
+        return cast(Jumps, self.app)
 
     async def discover(self) -> Hits:
-        for entry in self.reader.library.entries[:20]:
+        for entry in self.reader.session.library.entries[:20]:
             title = clean_line(entry.title[:200])
             yield DiscoveryHit(Content(title), partial(self.reader.jump_to, entry), text=title, help=entry.date.isoformat())
 
     async def search(self, query: str) -> Hits:
-        app = self.reader
+        reader, session = self.reader, self.reader.session
         matcher = self.matcher(query)
         words = query.split()
-        candidates = app.index.search(max(words, key=len)) if words else []
+        candidates = session.index.search(max(words, key=len)) if words else []
         for index in candidates[:MAX_CANDIDATES]:
-            entry = app.library.entries[index]
+            entry = session.library.entries[index]
             title = clean_line(entry.title[:200])
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, highlighted(matcher, title), partial(app.jump_to, entry), text=f"Go to: {title}", help=entry.date.isoformat())
+                yield Hit(score, highlighted(matcher, title), partial(reader.jump_to, entry), text=f"Go to: {title}", help=entry.date.isoformat())

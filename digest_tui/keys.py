@@ -15,7 +15,7 @@ def key(keys: str, action: str, description: str, tooltip: str = "", show: bool 
 
 READER_BINDINGS = [
     key("enter", "focus_detail", "Read", "Focus the detail pane"),
-    key("escape", "back", "Back", "Back to the list / clear the search or filter"),
+    key("escape", "go_back", "Back", "Back to the list / clear the search or filter"),
     key("slash", "search", "Search", "Search as you type (esc clears)", show=True),
     key("n", "next_unread", "Next unread"),
     key("N", "previous_unread", "Previous unread"),

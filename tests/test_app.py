@@ -127,7 +127,7 @@ async def test_search_as_you_type_english_korean_tags_and_no_match(config_dir, s
         assert titles(app) == []
         assert 'No entries match "zzqx"' in "\n".join(visible_rows(app))
         await pilot.press("escape")
-        assert len(titles(app)) == 27 and app.filter.query == ""
+        assert len(titles(app)) == 27 and app.session.filter.query == ""
         assert app.focused is app.entry_list
 
 
@@ -376,7 +376,7 @@ async def test_mouse_clicks_a_row_and_a_tree_node(config_dir, seeds_dir):
         tags = app.query_one(TagTree)
         await pilot.click("#tags", offset=(3, 0))
         await pilot.pause()
-        assert app.filter.tag == tags.root.children[0].data
+        assert app.session.filter.tag == tags.root.children[0].data
 
 
 def test_reader_without_a_terminal_exits_2(tmp_path):
@@ -398,9 +398,9 @@ async def test_sidebar_trees_move_with_vim_keys_and_choose_with_enter(config_dir
         await pilot.press("j", "k")
         assert tags.cursor_line == second
         await pilot.press("enter")
-        assert app.filter.tag == tags.cursor_node.data == tags.root.children[second].data
+        assert app.session.filter.tag == tags.cursor_node.data == tags.root.children[second].data
         await pilot.press("enter")
-        assert app.filter.tag is None
+        assert app.session.filter.tag is None
 
 
 async def test_search_over_a_big_library_runs_in_the_background(config_dir, seeds_dir, monkeypatch):
@@ -411,9 +411,9 @@ async def test_search_over_a_big_library_runs_in_the_background(config_dir, seed
         await pilot.press("slash", *"Kingma")
         await until(pilot, lambda: titles(app) == ["DeMo: Decoupled Momentum Optimization"], "search results")
         # a result that arrives after the query changed is not shown
-        stale = app.filter
+        stale = app.session.filter
         await pilot.press("backspace")
         app.show_rows(stale, [])
-        assert app.filter.query == "Kingm"
+        assert app.session.filter.query == "Kingm"
         await settled(pilot)
         assert titles(app) == ["DeMo: Decoupled Momentum Optimization"]

@@ -56,9 +56,9 @@ async def test_related_entries_are_listed_walked_opened_and_walked_back(tmp_path
         assert text.index("Related") > text.index("Commentary")
         assert all(r.title in text for r in related)
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert app.related_cursor == 1 and "▶ " + related[1].title in app.detail.text
+        assert app.session.related_cursor == 1 and "▶ " + related[1].title in app.detail.text
         await pilot.press("left_square_bracket")
-        assert app.related_cursor == 0
+        assert app.session.related_cursor == 0
         await pilot.press("enter")
         assert app.entry_list.current.id == related[0].id
         await pilot.press("right_square_bracket", "enter")
@@ -81,7 +81,7 @@ async def test_trend_over_the_list_when_a_tag_is_chosen(tmp_path, seeds_dir):
         lines = app.screen.query(Sparkline)
         assert len(lines) == len(top_tags(app.library, 12))
         await pilot.press("j", "enter")
-        assert app.filter.tag == "vision-language"
+        assert app.session.filter.tag == "vision-language"
         assert trend.display
         assert list(app.query_one("#trend-line", Sparkline).data) == tag_series(app.library, ["vision-language"])["vision-language"]
         assert len(app.entry_list.rows) == 4
@@ -104,7 +104,7 @@ async def test_l_cycles_the_commentary_language_and_remembers_it(tmp_path, seeds
     app = make_app(config, [seeds_dir], settings=(config / "config.toml").read_text(encoding="utf-8"))
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)
-        assert app.language == "english"
+        assert app.session.language == "english"
 
 
 async def test_watch_list_highlights_filters_and_counts(tmp_path, seeds_dir):
@@ -131,11 +131,11 @@ async def test_new_digests_appear_while_the_app_runs(tmp_path, seed_files):
         await loaded(pilot)
         assert len(app.entry_list.rows) == 5
         await pilot.press("j", "r", "slash", *"diffusion", "enter")
-        kept_filter = app.filter
+        kept_filter = app.session.filter
         current = app.entry_list.current
         shutil.copy(seed_files[4], library_dir)  # 3 entries, one of them about diffusion
         await until(pilot, lambda: len(app.library) == 8, "the new digest to arrive")
-        assert app.filter == kept_filter
+        assert app.session.filter == kept_filter
         assert app.entry_list.current.id == current.id
         assert app.unread_count == 7
         assert any("3 new entries arrived" in n.message for n in app._notifications)

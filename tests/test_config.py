@@ -142,8 +142,8 @@ async def test_two_choices_made_at_once_are_both_remembered(tmp_path, seeds_dir)
         await pilot.press("s", "l", "s", "s")
         await app.workers.wait_for_complete()
     data = tomllib.loads((config / "config.toml").read_text(encoding="utf-8"))
-    assert data["sort"] == app.filter.sort == "title"
-    assert data["commentary_language"] == app.language == "korean"
+    assert data["sort"] == app.session.filter.sort == "title"
+    assert data["commentary_language"] == app.session.language == "korean"
 
 
 def test_config_dir_option_beats_environment_beats_platform(tmp_path, monkeypatch):
@@ -167,7 +167,7 @@ async def test_a_read_only_config_directory_is_reported_not_fatal(tmp_path, seed
             assert any("could not save sort" in m for m in messages)
             assert any("state" in m.lower() for m in messages if "could not save sort" not in m)
             assert app.store.is_bookmarked(app.entry_list.current.id)  # kept in memory
-            assert app.filter.sort == "title"
+            assert app.session.filter.sort == "title"
 
 
 async def test_config_warnings_are_shown_in_the_reader(tmp_path, seeds_dir):

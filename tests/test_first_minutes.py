@@ -28,7 +28,7 @@ async def test_the_sidebar_has_headings_and_marks_what_is_chosen(tmp_path, seeds
         first = tags.root.children[0]
         tags.select_node(first)
         await pilot.pause()
-        assert first.label.plain.endswith("✓") and app.filter.tag == first.data
+        assert first.label.plain.endswith("✓") and app.session.filter.tag == first.data
         assert sum(node.label.plain.endswith("✓") for node in tags.root.children) == 1
         tags.select_node(first)  # chosen again: cleared, and so is the mark
         await pilot.pause()
@@ -43,7 +43,7 @@ async def test_the_sidebar_has_headings_and_marks_what_is_chosen(tmp_path, seeds
         await pilot.press("T", "enter")
         await pilot.pause()
         chosen = [node for node in tags.root.children if node.label.plain.endswith("✓")]
-        assert [node.data for node in chosen] == [app.filter.tag] and app.filter.tag
+        assert [node.data for node in chosen] == [app.session.filter.tag] and app.session.filter.tag
 
 
 async def test_the_bundled_samples_say_what_they_are_and_how_to_read_your_own(tmp_path, monkeypatch):

@@ -270,12 +270,12 @@ async def test_a_focused_sidebar_tree_shows_its_own_keys_and_l_opens_a_month(con
         shown = assert_hints_whole(app)
         assert shown[0].endswith(" Choose") and shown[1:3] == ["space l Open", "j k Move"]
         assert "? Help" in shown and "q Quit" in shown
-        language = app.language
+        language = app.session.language
         month = dates.nodes_by_key[(2024, 12)]
         dates.move_cursor(month)
         assert not month.is_expanded
         await pilot.press("l")
-        assert month.is_expanded and app.language == language  # l opened the month, not the language
+        assert month.is_expanded and app.session.language == language  # l opened the month, not the language
         await pilot.press("l")  # on an open month, l chooses it
         await settled(pilot)
         assert {e.date.month for e in app.entry_list.visible_entries()} == {12}
@@ -287,7 +287,7 @@ async def test_a_focused_sidebar_tree_shows_its_own_keys_and_l_opens_a_month(con
         assert "j k Move" in shown and shown[0].endswith(" Choose")
         await pilot.press("j", "l")  # l chooses a tag
         await settled(pilot)
-        assert app.filter.tag == tags.cursor_node.data
+        assert app.session.filter.tag == tags.cursor_node.data
 
 
 async def test_the_trends_screen_shows_its_own_keys(config_dir: Path, seeds_dir: Path):

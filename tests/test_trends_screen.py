@@ -260,7 +260,7 @@ async def test_the_trends_screen_names_its_months_and_what_it_leaves_out(tmp_pat
 
         # The sparkline over the list shows the same months.
         await pilot.press("enter")
-        assert app.filter.tag == "search"
+        assert app.session.filter.tag == "search"
         assert list(app.query_one("#trend-line", Sparkline).data) == screen.series["search"] == [1, 1, 1, 0, 0, 1]
         assert "#search per month 2024-07…2024-12" in app.query_one("#trend-label", Static).content.plain
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
 from operator import attrgetter
 
 from rich.text import Text
@@ -15,16 +14,9 @@ from textual.widgets.tree import TreeDataType, TreeNode
 
 from digest_tui.model import Entry
 from digest_tui.sanitize import clean_line
+from digest_tui.session import DateKey, date_keys
 
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-
-DateKey = tuple[int, ...]  # (year,), (year, month) or (year, month, day)
-
-
-def date_keys(d: date) -> tuple[DateKey, DateKey, DateKey]:
-    """The year, month and day nodes a date is counted under."""
-    return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
-
 
 MOVE = Binding.Group("Move")
 OPEN = Binding.Group("Open")
@@ -113,6 +105,9 @@ class DateTree(SidebarTree[DateKey]):
             node = self.nodes_by_key.get(key)
             if node is not None:
                 node.set_label(self.label(key, unread))
+
+    def update_all_counts(self, unread: Counter[DateKey]) -> None:
+        self.update_counts(list(self.nodes_by_key), unread)
 
     def show_chosen(self, key: DateKey | None) -> None:
         """Mark the date the list is filtered by (None: no date), wherever it was chosen."""
