@@ -644,7 +644,7 @@ class DigestApp(App[None]):
     def action_help(self) -> None:
         sections = [
             HelpSection("Moving", EntryList.BINDINGS),
-            HelpSection("Reading", READER_BINDINGS),
+            HelpSection("Reading", READER_BINDINGS, self.session.read_rule()),
             HelpSection("Sidebar", [*TREE_KEYS, *DATE_KEYS], SIDEBAR_NOTE),
             HelpSection("Everywhere", EVERYWHERE),
         ]

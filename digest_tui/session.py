@@ -154,6 +154,15 @@ class ReadingSession:
             return "dwell"
         return "none"
 
+    def read_rule(self) -> str:
+        """The read rule in force, in words (for the help screen)."""
+        rule = {
+            "open": "an entry becomes read when you open it (enter, a double-click, or n/N while reading)",
+            "dwell": f"an entry becomes read when you open it, or {self.settings.dwell_seconds:g} s after you moved to it",
+            "never": "only r and R change read marks",
+        }[self.settings.mark_read]
+        return f'Read marks (mark_read = "{self.settings.mark_read}"): {rule}; an entry you marked unread stays unread.'
+
     def reads_on_open(self) -> bool:
         """Whether opening an entry (enter, a double-click) marks it read."""
         return self.settings.mark_read != "never"

@@ -94,3 +94,9 @@ def test_a_note_bookmarks_and_a_bookmark_toggles(session):
 def test_a_reloaded_library_says_how_many_entries_are_new(session, library):
     assert session.install(*session.indexed(library)) == 0
     assert date_keys(date(2024, 8, 14)) == ((2024,), (2024, 8), (2024, 8, 14))
+
+
+def test_the_read_rule_is_said_in_words(tmp_path):
+    for rule, words in [("open", "when you open it"), ("dwell", "0.5 s after"), ("never", "only r and R")]:
+        reading = ReadingSession(Settings(mark_read=rule, dwell_seconds=0.5), StateStore(tmp_path))
+        assert words in reading.read_rule() and f'mark_read = "{rule}"' in reading.read_rule()
