@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from digest_tui import __version__
 from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, load_settings
@@ -13,8 +14,8 @@ from digest_tui.export import FORMATS as EXPORT_FORMATS
 from digest_tui.export import render, select, unknown_tags
 from digest_tui.library import Library, load_library, resolve_sources
 from digest_tui.sanitize import clean, clean_line
-from digest_tui.wording import plural
 from digest_tui.state import load_state
+from digest_tui.wording import plural
 
 PROG = "digest-tui"
 SUBCOMMANDS = ("export", "check", "paths", "state")
@@ -22,7 +23,8 @@ SUBCOMMANDS = ("export", "check", "paths", "state")
 
 def say(line: str) -> None:
     """Print one line of output. Every line the command line prints goes through here or
-    `warn`: file names, titles and messages in it are data, cleaned of control characters."""
+    `warn` (the export's own output through `clean`): file names, titles and messages in it
+    are data, cleaned of control characters."""
     print(clean_line(line))
 
 
@@ -38,7 +40,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error in one line and exits 2."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 
@@ -216,11 +218,11 @@ def cmd_state(options: argparse.Namespace) -> int:
         read, bookmarked = other.counts()
         changed = store.merge_state(other)
         say(f"{name}: {read} read, {bookmarked} bookmarked; {plural(changed, 'mark')} newer than {store.path}")
-    error = store.save()
+    failure = store.save()
     for message in store.take_notices():
         warn(f"{PROG}: {message}")
-    if error is not None:
-        warn(f"{PROG}: {error}")
+    if failure is not None:
+        warn(f"{PROG}: {failure}")
         return 1
     read, bookmarked = store.state.counts()
     say(f"{store.path}: {read} read, {bookmarked} bookmarked")

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from typing import Literal
 
+from digest_tui.wording import shorten
+
+ClipboardMode = Literal["auto", "terminal", "system"]
+"""copy()'s mode, the config key `clipboard`."""
 TERMINAL = "terminal, OSC 52"
 SYSTEM = "system clipboard"
 """How the text went, as the notification names it in brackets after what was copied."""
@@ -23,10 +28,9 @@ def over_ssh(environ: Mapping[str, str] = os.environ) -> bool:
 def short(text: str, limit: int = 60) -> str:
     """The first line of `text`, cut to `limit` characters, to show in a message."""
     lines = text.strip().splitlines()
-    first = lines[0] if lines else ""
-    if len(first) > limit or len(lines) > 1:
-        first = first[: limit - 1].rstrip() + "…"
-    return first
+    if len(lines) > 1:  # the ellipsis says that more follows
+        return shorten(lines[0].rstrip() + "…", limit)
+    return shorten(lines[0], limit) if lines else ""
 
 
 def system_copy(text: str) -> str | None:
@@ -66,8 +70,8 @@ def copy(
     """Copy `text` and say what was copied and how, in a sentence for the user. Never raises.
 
     `what` names the text (`BibTeX for "Title"`); `note` is said in the brackets before the
-    way the text went: `Copied <what> (<note>; terminal, OSC 52).` When the system clipboard
-    was tried first and failed, why follows as a sentence of its own (the hint to install a
+    way the text went: `Copied <what> (<note>; terminal, OSC 52).` When the way tried first
+    failed, why follows as a sentence of its own (on a desktop, the hint to install a
     clipboard tool).
 
     mode "auto": the terminal over SSH, else the system clipboard with the terminal as the

@@ -6,10 +6,13 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from digest_tui import filters
 from digest_tui.cite import bibtex_all, markdown
+from digest_tui.filters import Filter
+from digest_tui.library import Library
 from digest_tui.model import Entry
 from digest_tui.sanitize import UNSAFE
-from digest_tui.search import fold
+from digest_tui.search import fold, within
 
 FORMATS = ("jsonl", "bibtex", "markdown")
 
@@ -31,19 +34,19 @@ def select(
     unread: bool = False,
     tags: Iterable[str] = (),
 ) -> list[Entry]:
-    """Entries kept by the export filters: bookmarked only, unread only, any of `tags` (matched
-    as `tag_key` folds them: `#Reasoning` finds the entries tagged `#reasoning`)."""
+    """Entries kept by the export filters, in the order given: bookmarked only, unread only, any
+    of `tags` (matched as `tag_key` folds them: `#Reasoning` finds the entries tagged
+    `#reasoning`). The reader's filter does the work (filters.select, on the library's tag index)."""
+    library = Library(list(entries))
+    ids = [entry.id for entry in library.entries]
+    read_ids = {entry_id for entry_id in ids if state.is_read(entry_id)} if unread else set()
+    bookmarked_ids = {entry_id for entry_id in ids if state.is_bookmarked(entry_id)} if bookmarked else set()
+    chosen = filters.select(library, None, Filter(unread_only=unread, bookmarked_only=bookmarked), read_ids, bookmarked_ids)
     wanted = {tag_key(tag) for tag in tags}
-    chosen: list[Entry] = []
-    for entry in entries:
-        if bookmarked and not state.is_bookmarked(entry.id):
-            continue
-        if unread and state.is_read(entry.id):
-            continue
-        if wanted and not any(tag_key(tag) in wanted for tag in entry.tags):
-            continue
-        chosen.append(entry)
-    return chosen
+    if wanted:
+        tagged = {index for tag, indices in library.by_tag.items() if tag_key(tag) in wanted for index in indices}
+        chosen = within(sorted(tagged), chosen)
+    return [library.entries[index] for index in chosen]
 
 
 def tag_key(tag: str) -> str:

@@ -10,6 +10,7 @@ citations and search keep the raw abstract: this is for reading only. No Textual
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -113,7 +114,7 @@ def _script(match: re.Match[str]) -> str:
     return match.group()
 
 
-def _walker_macros():
+def _walker_macros() -> latexwalker.LatexContextDb:
     macros = latexwalker.get_default_latex_context_db()
     one_argument = ["boldsymbol", "bm", "textsl", "mathit", "textnormal", "textup", "textsf", "textsc", "mathsf", "mathtt", "operatorname", "underline", "mbox"]
     macros.add_context_category(
@@ -155,7 +156,7 @@ class _Converter:
                 merged.append(run)
         return merged or [Run("")]
 
-    def walk(self, nodes, style: Run) -> None:
+    def walk(self, nodes: Iterable[latexwalker.LatexNode | None] | None, style: Run) -> None:
         after_unknown = False
         for node in nodes or ():
             if node is None:
@@ -175,7 +176,7 @@ class _Converter:
                 continue
             after_unknown = self.node(node, style)
 
-    def node(self, node, style: Run) -> bool:
+    def node(self, node: latexwalker.LatexNode, style: Run) -> bool:
         """Add `node`'s runs; True when it was a macro left as written."""
         if isinstance(node, latexwalker.LatexCharsNode):
             self.add(node.chars, style)
@@ -193,7 +194,7 @@ class _Converter:
             self.add(self.symbols.node_to_text(node), style)
         return False
 
-    def macro(self, node, style: Run) -> bool:
+    def macro(self, node: latexwalker.LatexMacroNode, style: Run) -> bool:
         name = node.macroname
         arguments = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
         if name in BOLD | ITALIC | PLAIN and arguments:
@@ -220,9 +221,9 @@ class _Converter:
         return False
 
 
-def _inside(node) -> str:
+def _inside(node: latexwalker.LatexNode) -> str:
     """The LaTeX source of an argument without its braces."""
-    source = node.latex_verbatim()
+    source: str = node.latex_verbatim()
     return source[1:-1] if source.startswith("{") and source.endswith("}") else source
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from bisect import bisect_left, bisect_right
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
@@ -169,7 +169,6 @@ class Library:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-    sources: list[Path] = field(default_factory=list)
     search_texts: list[bytes] | None = field(default=None, repr=False, compare=False)
     """What search looks in for each entry, in the order of `entries`, when the parsed files
     came with it (search.SearchIndex computes it otherwise)."""
@@ -180,7 +179,7 @@ class Library:
         self.by_arxiv = {entry.arxiv_id: entry for entry in self.entries if entry.arxiv_id}
 
     @classmethod
-    def build(cls, results: Iterable[ParseResult], sources: Iterable[Path] = (), problems: Iterable[Problem] = ()) -> Library:
+    def build(cls, results: Iterable[ParseResult], problems: Iterable[Problem] = ()) -> Library:
         """Merge parsed files. A paper found twice is one entry: the earliest date's text is kept
         and each later appearance becomes a note."""
         all_problems = list(problems)
@@ -204,7 +203,7 @@ class Library:
         # alone puts them newest first, each day's in file order.
         entries = list(kept.values())
         entries.sort(key=_BY_DATE, reverse=True)
-        return cls(entries, all_problems, notes, list(sources), _texts_for(entries, results))
+        return cls(entries, all_problems, notes, _texts_for(entries, results))
 
     @cached_property
     def by_tag(self) -> dict[str, list[int]]:
@@ -262,14 +261,8 @@ def _texts_for(entries: list[Entry], results: list[ParseResult]) -> list[bytes] 
         return None
 
 
-def iter_digests(files: Iterable[Path]) -> Iterator[tuple[Path, ParseResult]]:
-    for path in files:
-        yield path, read_digest(path)
-
-
 def load_library(sources: Iterable[Path]) -> Library:
     """Discover, read and merge every digest under `sources` (synchronously)."""
-    sources = list(sources)
     files, problems = discover(sources)
-    return Library.build((result for _, result in iter_digests(files)), sources, problems)
+    return Library.build(map(read_digest, files), problems)
 

@@ -10,6 +10,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
+from digest_tui.wording import shorten
+
 if TYPE_CHECKING:
     from digest_tui.model import Entry
 
@@ -137,6 +139,8 @@ GITHUB_NOT_OWNERS = {
 
 BIDI_CONTROLS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 SAFE_SCHEMES = ("http", "https")
+LABEL_LIMIT = 70
+"""A link's label in the link list is cut to this many characters."""
 
 
 class LinkKind(StrEnum):
@@ -240,12 +244,8 @@ def describe_link(url: str) -> str:
     bare = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE).removeprefix("www.")
     bare = printable(bare.rstrip("/"))
     if kind is LinkKind.PROJECT:
-        return f"project page {_shorten(bare)}"
-    return _shorten(bare)
-
-
-def _shorten(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        return f"project page {shorten(bare, LABEL_LIMIT)}"
+    return shorten(bare, LABEL_LIMIT)
 
 
 def check_url(url: str) -> str | None:
@@ -282,10 +282,6 @@ def check_url(url: str) -> str | None:
     if "@" in parts.netloc:
         return "contains a user name before '@', which can disguise the real host"
     return None
-
-
-def is_safe_url(url: str) -> bool:
-    return check_url(url) is None
 
 
 def printable(url: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 from digest_tui.cache import ParseCache
 from digest_tui.files import read_regular_file
 from digest_tui.library import Library, discover, read_digest
+from digest_tui.model import Problem
 from digest_tui.parse import ParseResult, parse_date
 from digest_tui.search import search_bytes
 
@@ -65,15 +66,15 @@ class Loader:
         self.results: dict[Path, ParseResult] = {}
         self.stamps: dict[Path, Stamp | None] = {}
         self.unsettled: dict[Path, Stamp | None] = {}
-        self.library = Library(sources=list(sources))
+        self.library = Library()
         self.parsed = 0
         """Files the last load parsed (the others came from the cache)."""
         self.read_order: list[Path] = []
 
     def load(
         self,
-        progress: Callable[[int, int], None] | None = None,
-        first: Callable[[Library], None] | None = None,
+        progress: Callable[[int, int], object] | None = None,
+        first: Callable[[Library], object] | None = None,
     ) -> Library:
         """Read every digest; `first` gets a library of the newest entries early on."""
         # A load makes a million objects and frees none: the cycle collector would only walk
@@ -91,7 +92,7 @@ class Loader:
             gc.freeze()
         return library
 
-    def _load(self, progress: Callable[[int, int], None] | None, first: Callable[[Library], None] | None) -> Library:
+    def _load(self, progress: Callable[[int, int], object] | None, first: Callable[[Library], object] | None) -> Library:
         files, problems = discover(self.sources)
         cache = self.cache
         if cache is not None:
@@ -194,8 +195,8 @@ class Loader:
         self.library = self._build(problems)
         return self.library
 
-    def _build(self, problems) -> Library:
-        return Library.build(self.results.values(), self.sources, problems)
+    def _build(self, problems: list[Problem]) -> Library:
+        return Library.build(self.results.values(), problems)
 
 
 def _first_header(path: Path) -> int:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from sys import intern
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from sys import intern
 
 from digest_tui.links import extract_links, own_arxiv_id
 from digest_tui.model import Entry, Problem, has_hangul
+from digest_tui.wording import shorten
 
 KOREAN_DATE = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -23,6 +24,8 @@ TAG = re.compile(r"#[^\s#]+")
 AUTHORS = re.compile(r"\((.*)\)")
 # A title is a line, not a paragraph: abstracts run to hundreds of characters.
 MAX_TITLE = 300
+QUOTED = 60
+"""A title or line quoted in a problem is cut to this many characters."""
 MAX_LINE_BYTES = 64 * 1024
 """Longer lines (in UTF-8, trimmed) are cut to this: no digest needs them, and a line of tens
 of megabytes would be copied, folded and searched for links as a whole."""
@@ -38,13 +41,6 @@ class Kind(Enum):
     AUTHORS = "authors"
     ARXIV = "arxiv"
     TEXT = "text"
-
-
-@dataclass(slots=True)
-class Line:
-    number: int
-    text: str
-    kind: Kind
 
 
 @dataclass(slots=True)
@@ -75,20 +71,16 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
-def classify(text: str) -> Kind:
-    stripped = text.strip()
-    if not stripped:
-        return Kind.BLANK
-    return _kind(stripped)
-
-
 # Each kind but TEXT needs a certain first character, so most lines are told apart by it
 # before any regular expression runs.
 _ARXIV_FIRST = frozenset("aAhH")
 
 
-def _kind(stripped: str) -> Kind:
-    """classify() of a non-blank, stripped line."""
+def classify(text: str) -> Kind:
+    """What a line is, judged with the whitespace around it trimmed (parse() passes it trimmed)."""
+    stripped = text.strip()
+    if not stripped:
+        return _BLANK
     first = stripped[0]
     if first.isdecimal():  # both date spellings start with a digit (\d is any decimal digit)
         if _looks_like_date(stripped):  # a valid date or not: a header either way
@@ -152,7 +144,7 @@ def parse(text: str, source: str = "<text>") -> ParseResult:
     texts: list[str] = []
     kinds: list[Kind] = []
     problems: list[Problem] = []
-    kind_of, surely_short = _kind, _SURELY_SHORT
+    kind_of, surely_short = classify, _SURELY_SHORT
     for number, line in enumerate(split_lines(text), start=1):
         stripped = line.strip()
         if stripped:
@@ -214,9 +206,6 @@ class _Parser:
         self.bad_header: int | None = None
         self.orphans: list[int] = []
 
-    def kind(self, i: int) -> Kind | None:
-        return self.kinds[i] if i < self.count else None
-
     def starts_entry(self, i: int) -> bool:
         """A title line: text followed by an authors line (an own arXiv line may sit between)."""
         kinds = self.kinds
@@ -271,7 +260,7 @@ class _Parser:
             authors = parse_authors(texts[i])
             i += 1
         else:
-            self.problem(start, f"entry {_short(title)!r} has no authors line")
+            self.problem(start, f"entry {shorten(title, QUOTED)!r} has no authors line")
         if not arxiv and kinds[i] is _ARXIV:
             arxiv = own_arxiv_id(texts[i])
             i += 1
@@ -293,13 +282,13 @@ class _Parser:
             i += 1
         last = self.numbers[i - 1]
         if not closed:
-            self.problem(start, f"entry {_short(title)!r} has no #tags line", end=last)
+            self.problem(start, f"entry {shorten(title, QUOTED)!r} has no #tags line", end=last)
         if self.day is None:
             if self.bad_header is not None:
                 where = f"is under an invalid date header (line {self.numbers[self.bad_header]})"
             else:
                 where = "comes before any date header"
-            self.problem(start, f"entry {_short(title)!r} {where}; skipped", end=last)
+            self.problem(start, f"entry {shorten(title, QUOTED)!r} {where}; skipped", end=last)
             return i, closed
         self.header = None
         # An ASCII line has no Hangul: most abstract lines need no regular expression.
@@ -343,9 +332,6 @@ class _Parser:
         first, last = self.orphans[0], self.orphans[-1]
         count = len(self.orphans)
         what = "line" if count == 1 else f"{count} lines"
-        self.problem(first, f"{what} outside any entry: {_short(self.texts[first])!r}", end=self.numbers[last])
+        self.problem(first, f"{what} outside any entry: {shorten(self.texts[first], QUOTED)!r}", end=self.numbers[last])
         self.orphans = []
 
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

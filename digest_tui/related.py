@@ -6,7 +6,7 @@ import heapq
 import math
 
 from digest_tui.library import Library
-from digest_tui.links import arxiv_id, extract_links
+from digest_tui.links import arxiv_ids_in
 from digest_tui.model import Entry
 
 # Scoring looks at this many candidates at most, rarest tags first, so a tag carried by
@@ -15,11 +15,12 @@ MAX_CANDIDATES = 5_000
 
 
 def related_entries(library: Library, entry: Entry, limit: int = 5) -> list[Entry]:
-    """Up to `limit` entries: those cited by arXiv id in the commentary (when in the library),
-    then those sharing the most tags, a rare tag weighing more than a common one."""
+    """Up to `limit` entries: those the commentary mentions by arXiv id (`arXiv:2401.00001` or an
+    arXiv link) when they are in the library, then those sharing the most tags, a rare tag
+    weighing more than a common one."""
     found: list[Entry] = []
-    for url in extract_links(entry.commentary):
-        other = library.by_arxiv.get(arxiv_id(url))
+    for identifier in arxiv_ids_in(entry.commentary):
+        other = library.by_arxiv.get(identifier)
         if other is not None and other is not entry and other not in found:
             found.append(other)
     if len(found) >= limit:
@@ -37,7 +38,8 @@ def related_entries(library: Library, entry: Entry, limit: int = 5) -> list[Entr
         if seen >= MAX_CANDIDATES:
             break
     own = library.by_id.get(entry.id)
-    scores.pop(own, None)
+    if own is not None:
+        scores.pop(own, None)
     # Highest score first, then newest (lowest index); only the few needed are ranked.
     ranked = heapq.nsmallest(limit + len(found), scores, key=lambda i: (-scores[i], i))
     for index in ranked:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import compress, repeat
@@ -22,33 +23,25 @@ _normalize = unicodedata.normalize
 
 def fold(text: str) -> str:
     """Normalise for matching: NFKC (full-width letters, composed Hangul) and casefold."""
-    return unicodedata.normalize("NFKC", text).casefold().replace(SEPARATOR, " ")
-
-
-def _fold_field(text: str) -> str:
     # ASCII is its own NFKC form and its casefold is its lower case: most abstracts skip the
-    # Unicode tables. Fields are joined with "\n", which never combines with its neighbours,
-    # so folding field by field gives the same text as folding the whole.
+    # Unicode tables.
     if text.isascii():
         return text.lower().replace(SEPARATOR, " ")
     return _normalize("NFKC", text).casefold().replace(SEPARATOR, " ")
 
 
-def searchable_text(entry: Entry) -> str:
-    return "\n".join(
-        (entry.title, ", ".join(entry.authors), entry.abstract, entry.commentary, " ".join("#" + t for t in entry.tags))
-    )
-
-
 def search_bytes(entry: Entry) -> bytes:
-    """fold(searchable_text(entry)) as UTF-8: what a query word is looked for in."""
+    """An entry's title, authors, abstract, commentary and #tags, one field a line, folded and
+    in UTF-8: what a query word is looked for in."""
+    # Fields are joined with "\n", which never combines with its neighbours, so folding field
+    # by field gives the same text as folding the whole.
     return "\n".join(
         (
-            _fold_field(entry.title),
-            _fold_field(", ".join(entry.authors)),
-            _fold_field(entry.abstract),
-            _fold_field(entry.commentary),
-            _fold_field(" ".join("#" + t for t in entry.tags)),
+            fold(entry.title),
+            fold(", ".join(entry.authors)),
+            fold(entry.abstract),
+            fold(entry.commentary),
+            fold(" ".join("#" + t for t in entry.tags)),
         )
     ).encode("utf-8", "surrogatepass")
 
@@ -84,16 +77,16 @@ class SearchIndex:
                     return []
         return list(found) if found is not None else []
 
-    def _matches(self, word: bytes, within: list[int] | None) -> list[int]:
-        """Entries containing `word`, among `within` (sorted indices; None: all)."""
+    def _matches(self, word: bytes, among: list[int] | None) -> list[int]:
+        """Entries containing `word`, among `among` (sorted indices; None: all)."""
         remembered = self._remembered
         known = remembered.get(word)
         if known is not None:
             remembered.move_to_end(word)
-            return known if within is None else _intersect(within, known)
+            return known if among is None else within(known, among)
         texts = self.texts
-        if within is not None:
-            return list(compress(within, map(contains, map(texts.__getitem__, within), repeat(word))))
+        if among is not None:
+            return list(compress(among, map(contains, map(texts.__getitem__, among), repeat(word))))
         # Every entry containing `word` contains each shorter word inside it: look only among
         # the entries of the smallest such word already searched for.
         candidates: list[int] | None = None
@@ -110,8 +103,13 @@ class SearchIndex:
         return result
 
 
-def _intersect(a: list[int], b: list[int]) -> list[int]:
-    """The indices in both sorted lists, sorted."""
-    if len(a) > len(b):
-        a, b = b, a
-    return list(compress(a, map(set(b).__contains__, a)))
+def within(found: Sequence[int], chosen: Sequence[int]) -> list[int]:
+    """The indices in both `found` and `chosen`, sorted. Both come sorted; `chosen` may be a
+    range (a run of dates, or every entry), which is cut out of `found` by bisection."""
+    if isinstance(chosen, range) and chosen.step == 1:
+        return list(found[bisect_left(found, chosen.start) : bisect_left(found, chosen.stop)])
+    # A set of the shorter list, looked up while walking the longer: hashing costs more than
+    # looking up.
+    shorter, longer = (found, chosen) if len(found) <= len(chosen) else (chosen, found)
+    members = set(shorter)
+    return list(compress(longer, map(members.__contains__, longer)))

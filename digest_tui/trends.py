@@ -1,27 +1,23 @@
-"""How often tags occur over time: entries per month (or week), over the months where the
+"""How often tags occur over time: entries per month, over the months where the
 archive has its entries (a few stray old entries are left out, and counted)."""
 
 from __future__ import annotations
 
 import calendar
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from digest_tui.library import Library
 from digest_tui.model import Entry
+from digest_tui.wording import plural
 
 
 def month_number(d: date) -> int:
     return d.year * 12 + d.month - 1
 
-
-def week_number(d: date) -> int:
-    return d.toordinal() // 7
-
-
-PERIODS = {"month": month_number, "week": week_number}
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -83,7 +79,7 @@ class MonthRange:
         """`2 earlier entries not shown`, or nothing when everything is shown."""
         if not self.left_out:
             return ""
-        return f"{self.left_out} earlier {'entry' if self.left_out == 1 else 'entries'} not shown"
+        return f"{plural(self.left_out, 'earlier entry', 'earlier entries')} not shown"
 
     @property
     def note(self) -> str:
@@ -127,26 +123,25 @@ def library_months(library: Library) -> MonthRange | None:
     return _last_months[1]
 
 
-def counts_over_time(entries: Iterable[Entry], first: date, last: date, period: str = "month") -> list[int]:
-    """Entries per period from `first` to `last` inclusive, empty periods as 0."""
-    bucket = PERIODS[period]
-    start = bucket(first)
-    counts = [0] * (bucket(last) - start + 1)
+def counts_over_time(entries: Iterable[Entry], first: date, last: date) -> list[int]:
+    """Entries per month from `first` to `last` inclusive, empty months as 0."""
+    start = month_number(first)
+    counts = [0] * (month_number(last) - start + 1)
     for entry in entries:
-        position = bucket(entry.date) - start
+        position = month_number(entry.date) - start
         if 0 <= position < len(counts):
             counts[position] += 1
     return counts
 
 
-def tag_series(library: Library, tags: Iterable[str], period: str = "month", months: MonthRange | None = None) -> dict[str, list[int]]:
-    """For each tag, its entries per period over the library's chart months (`library_months`
+def tag_series(library: Library, tags: Iterable[str], months: MonthRange | None = None) -> dict[str, list[int]]:
+    """For each tag, its entries per month over the library's chart months (`library_months`
     unless `months` is given)."""
     months = months or library_months(library)
     if months is None:
         return {tag: [] for tag in tags}
     return {
-        tag: counts_over_time((library.entries[i] for i in library.by_tag.get(tag, ())), months.start, months.end, period)
+        tag: counts_over_time((library.entries[i] for i in library.by_tag.get(tag, ())), months.start, months.end)
         for tag in tags
     }
 
@@ -166,7 +161,10 @@ def column_months(months: int, width: int) -> list[range]:
     return [range(c * months // width, max(c * months // width + 1, (c + 1) * months // width)) for c in range(width)]
 
 
-def column_counts(counts: list[int], width: int) -> list[int]:
+Count = TypeVar("Count", int, float)
+
+
+def column_counts(counts: Sequence[Count], width: int) -> list[Count]:
     """`counts` per month spread over `width` columns, a column showing the largest count of
     its months."""
     return [max(counts[i] for i in months) for months in column_months(len(counts), width)]

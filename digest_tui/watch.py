@@ -21,8 +21,9 @@ class WatchList:
         return bool(self.authors or self.keywords)
 
     def matching(self, library: Library, index: SearchIndex) -> frozenset[int]:
-        """Indices of entries with a watched author among their authors, or a keyword anywhere
-        (matched as the search box matches: case-insensitive, every word of the keyword)."""
+        """Indices of entries with a watched author among their authors (case-insensitive, part
+        of a name is enough), or a keyword anywhere (matched as the search box matches:
+        case-insensitive, every word of the keyword)."""
         found: set[int] = set()
         for keyword in self.keywords:
             found.update(index.search(keyword))

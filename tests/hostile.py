@@ -7,7 +7,7 @@ cleaned form shows) and that the raw sequence never reached the terminal or stdo
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from digest_tui.parse import entry_id
@@ -67,6 +67,6 @@ def write_library(root: Path) -> Path:
 def write_state(config_dir: Path) -> None:
     """A bookmark with a hostile note on the hostile title."""
     config_dir.mkdir(parents=True, exist_ok=True)
-    at = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    at = datetime(2024, 5, 1, tzinfo=UTC)
     state = State(bookmarks={entry_id(HOSTILE_TITLE): Mark(True, at, NOTE)})
     (config_dir / "state.toml").write_text(dump_state(state), encoding="utf-8")

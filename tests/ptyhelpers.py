@@ -5,29 +5,36 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import sys
 import termios
 import threading
-import time
+from collections.abc import Sequence
+
+READER = ("-m", "digest_tui")
 
 
 class Terminal:
-    """Runs `digest-tui` on a pseudo-terminal and keeps reading what it draws.
+    """Runs `digest-tui` (or `python PROGRAM...`) on a pseudo-terminal and keeps reading what it draws.
 
-    The waits poll for what the app writes or for its exit; their bounds only keep a broken
-    test from hanging.
+    The waits wake on what the app writes (a reading thread signals each chunk) or on its exit
+    (a pidfd); their bounds only keep a broken test from hanging.
     """
 
-    def __init__(self, args: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40)) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], size: tuple[int, int] = (120, 40), program: Sequence[str] = READER
+    ) -> None:
         self.pid, self.fd = pty.fork()
         if self.pid == 0:  # the child: become the app
-            os.execve(sys.executable, [sys.executable, "-m", "digest_tui", *args], env)
+            os.execve(sys.executable, [sys.executable, *program, *args], env)
+        self.pidfd = os.pidfd_open(self.pid)
         columns, rows = size
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.output = bytearray()
         self.status: int | None = None
+        self.changed = threading.Condition()
         self.reader = threading.Thread(target=self._drain, daemon=True)
         self.reader.start()
 
@@ -36,17 +43,23 @@ class Terminal:
             try:
                 chunk = os.read(self.fd, 65536)
             except OSError:
-                return
+                chunk = b""
+            with self.changed:
+                self.output.extend(chunk)
+                self.changed.notify_all()
             if not chunk:
                 return
-            self.output.extend(chunk)
 
     def wait_for(self, text: bytes, start: int = 0, timeout: float = 60) -> None:
         """Wait until the app has written `text` (at or after byte `start` of its output)."""
-        deadline = time.monotonic() + timeout
-        while self.output.find(text, start) < 0:
-            assert time.monotonic() < deadline, f"{text!r} never appeared"
-            time.sleep(0.02)
+        with self.changed:
+            found = self.changed.wait_for(lambda: self.output.find(text, start) >= 0, timeout)
+        assert found, f"{text!r} never appeared; the last output: {bytes(self.output[-2000:])!r}"
+
+    def everything_written(self, timeout: float = 10) -> bytes:
+        """All the app wrote, once its end of the terminal is closed (it has exited)."""
+        self.reader.join(timeout)
+        return bytes(self.output)
 
     def type(self, keys: bytes) -> None:
         os.write(self.fd, keys)
@@ -56,16 +69,17 @@ class Terminal:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.status = status
+                os.close(self.pidfd)
         return self.status is not None
 
     def wait_exit(self, timeout: float = 60) -> int:
-        deadline = time.monotonic() + timeout
-        while not self.exited():
-            if time.monotonic() > deadline:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+        """The app's wait status once it has ended (killed after `timeout` seconds)."""
+        if not self.exited():
+            ready, _, _ = select.select([self.pidfd], [], [], timeout)
+            if not ready:
+                self.close()
                 raise AssertionError("the app did not exit")
-            time.sleep(0.02)
+            self.exited()
         assert self.status is not None
         return self.status
 
@@ -84,4 +98,5 @@ class Terminal:
                 os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            os.waitpid(self.pid, 0)
+            _, self.status = os.waitpid(self.pid, 0)
+            os.close(self.pidfd)

@@ -12,8 +12,8 @@ from digest_tui.cite import (
     bibtex,
     bibtex_all,
     bibtex_name,
-    cite_key,
     citation,
+    cite_key,
     is_organisation,
     latex_escape,
     markdown,
@@ -26,6 +26,7 @@ from digest_tui.config import CHOICES
 from digest_tui.library import read_digest
 from digest_tui.model import Entry
 from tests.seedhelpers import by_title
+
 
 def make_entry(title: str, authors: tuple[str, ...] = ("Ada Lovelace",), arxiv: str = "", day=date(2024, 9, 18)) -> Entry:
     return Entry(

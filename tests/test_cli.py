@@ -73,7 +73,7 @@ def test_export_prints_27_json_lines(tmp_path, seeds_dir):
 def test_export_is_raw_utf8_with_commentary_lines_joined(tmp_path, seeds_dir):
     result = run(tmp_path, "export", str(seeds_dir / "001_d1537317faabe632.txt"))
     assert result.returncode == 0
-    assert "형탠네요".encode("utf-8") in result.stdout
+    assert "형탠네요".encode() in result.stdout
     assert b"\\u" not in result.stdout
     rows = {row["title"]: row for row in records(result)}
     assert len(rows) == 7

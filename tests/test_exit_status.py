@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import signal
-import struct
-import sys
-import termios
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.ptyhelpers import Terminal
 
 # Runs the reader as `digest-tui` does, with marking an entry read failing as it did on a
 # mark dated 9999-12-31T23:59:59Z; argv[1] says whether to break it.
@@ -33,43 +27,15 @@ raise SystemExit(main(sys.argv[1:]))
 
 def run_in_terminal(args: list[str], env: dict[str, str], keys: bytes) -> tuple[int, bytes]:
     """Start the reader on a pty, type `keys` once it shows its entries; its exit code and output."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: become the app
-        os.execve(sys.executable, [sys.executable, "-c", DRIVER, *args], env)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    output = bytearray()
-
-    def drain() -> None:
-        while True:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            output.extend(chunk)
-
-    threading.Thread(target=drain, daemon=True).start()
-    exited = False
+    terminal = Terminal(args, env, program=("-c", DRIVER))
     try:
-        deadline = time.monotonic() + 30
-        while b"27 unread" not in output:
-            assert time.monotonic() < deadline, f"the reader never showed its entries: {bytes(output[-2000:])!r}"
-            time.sleep(0.05)
-        os.write(fd, keys)
-        deadline = time.monotonic() + 20
-        while True:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                exited = True
-                return os.waitstatus_to_exitcode(status), bytes(output)
-            assert time.monotonic() < deadline, "the reader did not exit"
-            time.sleep(0.05)
+        terminal.wait_for(b"27 unread", timeout=30)
+        terminal.type(keys)
+        status = terminal.wait_exit(timeout=20)
+        output = terminal.everything_written()
     finally:
-        if not exited:  # a failed assertion: leave no reader behind
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-        os.close(fd)
+        terminal.close()
+    return os.waitstatus_to_exitcode(status), output
 
 
 @pytest.mark.parametrize(("mode", "keys", "code"), [("broken", b"r", 1), ("working", b"q", 0)])

@@ -13,8 +13,8 @@ import pytest
 from digest_tui.cite import bibtex_all
 from digest_tui.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
 from digest_tui.library import load_library
-from tests.seedhelpers import by_title
 from digest_tui.state import load_state
+from tests.seedhelpers import by_title
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 JSONL_KEYS = [

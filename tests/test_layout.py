@@ -15,7 +15,7 @@ from digest_tui.widgets.entry_list import share_row
 from tests.apphelpers import loaded, make_app, until, visible_rows
 
 LONG_TITLE = "A Title Long Enough to Be Cut in Any Terminal " * 6
-LONG_TAGS = ["very-long-tag-number-%d" % n for n in range(12)]
+LONG_TAGS = [f"very-long-tag-number-{n}" for n in range(12)]
 MANY_AUTHORS = [f"Author Number{n}" for n in range(1, 101)]
 
 

@@ -37,7 +37,6 @@ def test_seeds_load_as_27_entries_newest_first(seeds_dir, seed_files):
     library = load_library([seeds_dir])
     assert len(library) == 27
     assert library.problems == [] and library.notes == []
-    assert library.sources == [seeds_dir]
     dates = [e.date for e in library.entries]
     assert dates == sorted(dates, reverse=True)
     assert dates[0] == date(2024, 12, 2) and dates[-1] == date(2024, 7, 4)

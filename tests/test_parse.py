@@ -60,7 +60,10 @@ SEED_TABLE = {
     0: (date(2024, 8, 14), [
         (2, 6, "Mutual Reasoning Makes Smaller LLMs Stronger Problem-Solvers", ("search",), ("https://github.com/zhentingqi/rStar",)),
         (7, 11, "AquilaMoE: Efficient Training for MoE Models with Scale-Up and Scale-Out Strategies", ("llm", "efficient-training"), ()),
-        (12, 17, "Your Context Is Not an Array: Unveiling Random Access Limitations in Transformers", ("transformer", "positional-encoding", "extrapolation"), ()),
+        (
+            12, 17, "Your Context Is Not an Array: Unveiling Random Access Limitations in Transformers",
+            ("transformer", "positional-encoding", "extrapolation"), (),
+        ),
         (18, 22, "CogVideoX: Text-to-Video Diffusion Models with An Expert Transformer", ("text-to-video",), ("https://github.com/THUDM/CogVideo",)),
         (23, 27, "Speculative Diffusion Decoding: Accelerating Language Generation through Diffusion", ("efficiency",), ()),
     ]),

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from digest_tui.sanitize import clean
 from textual.content import Content
 
+from digest_tui.sanitize import clean
 from tests.apphelpers import loaded, make_app, palette_hits, settled, until, visible_rows
 
 HOSTILE_TITLES = [
@@ -105,7 +104,7 @@ async def test_the_command_palette_never_reads_a_title_as_markup(tmp_path):
             assert isinstance(prompt, Content) and prompt.plain.split("\n")[0] == title
             assert not [span for span in prompt.spans if "click" in repr(span.style) or "link" in repr(span.style)]
             await pilot.press("enter")
-            await until(pilot, lambda: app.entry_list.current is not None and app.entry_list.current.title == title, "the jump")
+            await until(pilot, lambda wanted=title: app.entry_list.current is not None and app.entry_list.current.title == wanted, "the jump")
         await pilot.click("#entries", offset=(20, 0))
         await settled(pilot)
     assert list(target.iterdir()) == []

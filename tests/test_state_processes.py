@@ -2,47 +2,61 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import random
 import signal
-import subprocess
-import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from digest_tui.state import Mark, State, StateStore, dump_state, parse_state
+from tests import state_writer
 
-WRITER = Path(__file__).with_name("state_writer.py")
 KILLS = 200
+# Writers are forked from a server that has digest_tui.state imported already: a new Python
+# for each would spend a tenth of a second importing before it could be killed.
+WRITERS = multiprocessing.get_context("forkserver")
+WRITERS.set_forkserver_preload(["tests.state_writer"])
 
 
-def spawn(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, str(WRITER), *args],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def start(target: Callable[..., None], *args: object) -> tuple[BaseProcess, Connection]:
+    """A writer process running `target(*args, report)`, and the end of the pipe it reports to."""
+    report, sender = WRITERS.Pipe(duplex=False)
+    writer = WRITERS.Process(target=target, args=(*args, sender), daemon=True)
+    writer.start()
+    sender.close()  # the writer's end only: a writer that ends early then reads as EOFError
+    return writer, report
+
+
+def receive(report: Connection) -> tuple[Any, ...]:
+    """The writer's next report, what it said about loading the state left out."""
+    while True:
+        message: tuple[Any, ...] = report.recv()
+        if message[0] != "notice":
+            return message
 
 
 def base_state() -> State:
     """Some bulk, so that each save writes a file of a few hundred kilobytes."""
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     read = {f"base{i:05d}": Mark(i % 5 != 0, start + timedelta(minutes=i)) for i in range(4000)}
     bookmarks = {f"base{i:05d}": Mark(True, start + timedelta(minutes=i), f"note {i} with \"quotes\" and a\nnewline") for i in range(0, 4000, 20)}
     return State(read, bookmarks)
 
 
-def saves_reported(writer: subprocess.Popen[str], until: str) -> int:
-    """Read the writer's lines up to `until`; the highest "saved N" among them (0 if none)."""
+def saves_reported(report: Connection, until: str) -> int:
+    """Read the writer's reports up to `until`; the highest "saved" count among them (0 if none)."""
     saved = 0
     while True:
-        line = writer.stdout.readline()  # type: ignore[union-attr]
-        assert line, f"the writer ended early: {writer.stderr.read()}"  # type: ignore[union-attr]
-        if line.startswith("saved "):
-            saved = int(line.split()[1])
-        if line == until + "\n":
+        message = receive(report)
+        assert message[0] in ("ready", "saved", until), message
+        if message[0] == "saved":
+            saved = message[1]
+        if message[0] == until:
             return saved
 
 
@@ -59,21 +73,21 @@ def test_a_writer_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_pa
     for kill in range(KILLS):
         moment = kill % 3
         stall = counted + rng.randint(1, 3) if moment == 2 else -1
-        writer = spawn("count", str(tmp_path), str(stall))
+        writer, report = start(state_writer.count, tmp_path, stall)
         try:
             if moment == 1:  # after a few finished saves, somewhere in the next one
-                assert writer.stdout.readline() == "ready\n", writer.stderr.read()  # type: ignore[union-attr]
+                assert receive(report) == ("ready",)
                 for _ in range(rng.randint(0, 3)):
-                    line = writer.stdout.readline()  # type: ignore[union-attr]
-                    assert line.startswith("saved "), writer.stderr.read()  # type: ignore[union-attr]
-                    reported = int(line.split()[1])
+                    kind, reported = receive(report)
+                    assert kind == "saved", reported
             elif moment == 2:  # the temporary file is written, the rename has not happened
-                reported = max(reported, saves_reported(writer, "stalled"))
-            writer.send_signal(signal.SIGKILL)  # moment 0: while it starts or loads
+                reported = max(reported, saves_reported(report, "stalled"))
+            writer.kill()  # SIGKILL; moment 0: while it starts or loads
         finally:
             writer.kill()
-            writer.communicate()
-        assert writer.returncode == -signal.SIGKILL, f"the writer ended early: {writer.stderr}"
+            writer.join()
+            report.close()
+        assert writer.exitcode == -signal.SIGKILL, "the writer ended early"
         temps = {name for name in os.listdir(tmp_path) if name.endswith(".tmp")}
         if moment == 2:
             assert temps - left_behind, "the stalled writer left no temporary file"
@@ -107,18 +121,22 @@ def test_a_writer_killed_at_random_moments_leaves_the_old_or_the_new_file(tmp_pa
 
 def test_two_processes_bookmarking_at_once_lose_nothing(tmp_path: Path) -> None:
     count = 200
-    writers = [spawn("bookmark", str(tmp_path), prefix, str(count)) for prefix in ("a", "b")]
+    starts = [WRITERS.Pipe(duplex=False) for _ in range(2)]
+    writers = [start(state_writer.bookmark, tmp_path, prefix, count, go) for prefix, (go, _) in zip(("a", "b"), starts)]
     try:
-        for writer in writers:
-            assert writer.stdout.readline() == "ready\n", writer.stderr.read()  # type: ignore[union-attr]
-        for writer in writers:  # both go at once
-            writer.stdin.write("go\n")  # type: ignore[union-attr]
-            writer.stdin.flush()  # type: ignore[union-attr]
-        results = [writer.communicate(timeout=60) for writer in writers]
+        for _, report in writers:
+            assert receive(report) == ("ready",)
+        for _, go in starts:  # both go at once
+            go.send("go")
+        results = [receive(report) for _, report in writers]
+        for writer, _ in writers:
+            writer.join(60)
     finally:
-        for writer in writers:
+        for writer, report in writers:
             writer.kill()
-    assert [writer.returncode for writer in writers] == [0, 0], results
+            report.close()
+    assert results == [("done",), ("done",)]
+    assert [writer.exitcode for writer, _ in writers] == [0, 0]
     state = parse_state((tmp_path / "state.toml").read_text(encoding="utf-8"))
     expected = {f"{prefix}{i:04d}" for prefix in ("a", "b") for i in range(count)}
     assert {key for key, mark in state.bookmarks.items() if mark.on} == expected
