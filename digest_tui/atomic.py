@@ -7,14 +7,16 @@ import os
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
-try:
-    import fcntl
-except ImportError:  # not on this platform: writers go without the lock
-    fcntl = None  # type: ignore[assignment]
+import filelock
 
 TEMP_SUFFIX = ".tmp"
+LOCK_POLL = 0.01
+"""Seconds between two tries of a lock another process holds."""
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -25,11 +27,21 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically; see atomic_write_text.
+def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write `data` to `path` atomically; see atomic_file."""
+    with atomic_file(path, durable=durable) as handle:
+        handle.write(data)
 
-    An existing file keeps its permission bits; a new one gets those of mkstemp (0600).
-    A symlink stays a symlink: the file it points to is the one replaced.
+
+@contextmanager
+def atomic_file(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """A file to write that replaces `path` when the block ends without an exception; on one,
+    the file is removed and `path` is untouched. For writing more than fits in memory at once.
+
+    durable: fsync the file and its directory, so that the new content survives a crash of
+    the machine (a cache that can be made again can skip that). An existing file keeps its
+    permission bits; a new one gets those of mkstemp (0600). A symlink stays a symlink: the
+    file it points to is the one replaced. Raises OSError (read-only directory, full disk …).
     """
     path = _target(path)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=TEMP_SUFFIX, dir=path.parent)
@@ -39,9 +51,10 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
                 os.fchmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
             except OSError:
                 pass  # no old file, or a filesystem without modes
-            handle.write(data)
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -49,16 +62,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def remove_stale_temp_files(path: Path, older_than: float = 1.0) -> int:
     """Remove temporary files a killed writer of `path` left behind; returns how many.
 
-    Only call this while holding a lock that keeps other writers of `path` out; the age
-    limit spares a writer that could not take the lock and is still at work.
+    Only call this while holding a lock that keeps other writers of `path` out, or with an age
+    limit that spares a writer still at work.
     """
-    path = _target(path)  # where atomic_write_bytes puts them
+    path = _target(path)  # where atomic_file puts them
     prefix = _temp_prefix(path)
     removed = 0
     now = time.time()
@@ -103,54 +117,42 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-class FileLock:
-    """An exclusive flock on a lock file (state.toml.lock, say), waited for up to `timeout` seconds.
+class WaitedLock:
+    """The lock file at `path` (state.toml.lock, say) held for a `with` block: waited for up to
+    `timeout` seconds, then the block runs without it.
 
-    When the lock cannot be had (no fcntl, a filesystem without locks, a read-only
-    directory, a holder that does not let go) the block runs without it: writing
-    unlocked risks the other process's latest change, not writing risks ours.
+    Writing unlocked risks the other process's latest change; not writing risks ours. So a
+    holder that does not let go, a read-only directory or a filesystem without locks never
+    stops the block: `problem` then says, in a sentence for the user, why it ran unlocked.
+    The lock is filelock's: flock(2) where there is one, the Windows lock on Windows, a lock
+    file of its own elsewhere.
     """
 
     def __init__(self, path: Path, timeout: float) -> None:
-        self.path = path
+        self.path = Path(path)
         self.timeout = timeout
-        self.fd: int | None = None
         self.held = False
+        self.problem: str | None = None
+        self._lock: filelock.BaseFileLock | None = None
 
-    def __enter__(self) -> FileLock:
-        if fcntl is None:
-            return self
-        # O_NONBLOCK: a FIFO put where the lock file goes must not hang the program.
-        flags = getattr(os, "O_CLOEXEC", 0) | os.O_NONBLOCK
+    def __enter__(self) -> WaitedLock:
+        lock = filelock.FileLock(self.path, timeout=self.timeout, poll_interval=LOCK_POLL)
         try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | flags, 0o644)
-        except OSError:
-            try:
-                self.fd = os.open(self.path, os.O_RDONLY | flags)  # flock works on read-only files
-            except OSError:
-                return self
-        deadline = time.monotonic() + self.timeout
-        pause = 0.001
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self.held = True
-                return self
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return self
-                time.sleep(pause)
-                pause = min(pause * 2, 0.02)
-            except OSError:
-                return self  # ENOLCK, EOPNOTSUPP …: no locks on this filesystem
+            lock.acquire()
+        except filelock.Timeout:
+            self.problem = f"another process held {self.path.name} for {self.timeout:g} s"
+        except OSError as error:  # no lock file can be made there (a read-only directory) …
+            self.problem = f"{self.path.name} could not be locked ({error.strerror or error})"
+        else:
+            self._lock = lock
+            self.held = True
+        return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.fd is not None:
-            if self.held:
-                try:
-                    fcntl.flock(self.fd, fcntl.LOCK_UN)
-                except OSError:
-                    pass
-            os.close(self.fd)
-            self.fd = None
+        if self._lock is not None:
+            try:
+                self._lock.release()
+            except OSError:
+                pass  # the lock goes with the descriptor filelock closes
+            self._lock = None
             self.held = False

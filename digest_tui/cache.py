@@ -22,8 +22,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
-import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import chain, repeat
@@ -31,6 +29,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from digest_tui import __version__
+from digest_tui.atomic import atomic_file, remove_stale_temp_files
 from digest_tui.files import open_regular_file
 from digest_tui.model import Entry, Problem
 from digest_tui.parse import ParseResult
@@ -224,13 +223,13 @@ class ParseCache:
         """Replace the cache file with these records."""
         if self.path is None:
             return False
-        temp: str | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _remove_stale_temp_files(self.path.parent)
-            fd, temp = tempfile.mkstemp(prefix=f".{CACHE_FILE}.", suffix=".tmp", dir=self.path.parent)
+            # Another reader may be writing one now: only what a killed writer left is old.
+            remove_stale_temp_files(self.path, older_than=STALE_TEMP_SECONDS)
             rows = []
-            with os.fdopen(fd, "wb") as out:
+            # Not fsynced: a cache lost in a crash of the machine is only parsed again.
+            with atomic_file(self.path, durable=False) as out:
                 out.write(MAGIC)
                 offset = 0
                 for path, size, mtime, newest, blob, checksum in blobs:
@@ -242,15 +241,10 @@ class ParseCache:
                 out.write(_checksum(index))
                 out.write(len(index).to_bytes(_LENGTH, "little"))
                 out.write(MAGIC)
-            os.replace(temp, self.path)
-            temp = None
             return True
         except (OSError, ValueError) as error:
             self.problem = f"cannot write {self.path}: {getattr(error, 'strerror', None) or error}"
             return False
-        finally:
-            if temp is not None:
-                _remove(temp)
 
     def _reusable(self, path: str, size: int, mtime: int) -> tuple[int, memoryview, bytes] | None:
         """(newest, blob, checksum) of the open cache's record of this file at this size and time."""
@@ -303,21 +297,3 @@ def _check(column: object, kind: type, count: int) -> None:
         raise ValueError("bad column")
     if count and set(map(type, column)) != {kind}:  # type: ignore[call-overload]
         raise ValueError("bad column")
-
-
-def _remove_stale_temp_files(directory: Path) -> None:
-    """Remove what a writer killed halfway left behind (not what one is writing right now)."""
-    now = time.time()
-    for temp in directory.glob(f".{CACHE_FILE}.*.tmp"):
-        try:
-            if now - temp.stat().st_mtime > STALE_TEMP_SECONDS:
-                temp.unlink()
-        except OSError:
-            pass
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

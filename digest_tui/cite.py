@@ -36,11 +36,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from typing import Literal, get_args
 
 from digest_tui.links import arxiv_abs_url
 from digest_tui.model import Entry
 
-FORMATS = ("bibtex", "plain", "markdown", "title")
+CitationFormat = Literal["bibtex", "plain", "markdown", "title"]
+FORMATS: tuple[CitationFormat, ...] = get_args(CitationFormat)
 LABELS = {
     "bibtex": "BibTeX",
     "plain": "Plain text (authors, year, title, link)",

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
-import re
 import threading
 import tomllib
 from dataclasses import dataclass, field, fields
-from typing import Literal, get_args
 from pathlib import Path
+from typing import Literal, get_args
 
 import platformdirs
-import tomli_w
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
-from digest_tui.atomic import FileLock, atomic_write_text
+from digest_tui.atomic import WaitedLock, atomic_write_text
+from digest_tui.cite import CitationFormat
+from digest_tui.clipboard import ClipboardMode
 from digest_tui.files import read_regular_file
+from digest_tui.filters import Sort
 
 APP_NAME = "digest-tui"
 CONFIG_ENV = "DIGEST_TUI_CONFIG_DIR"
@@ -29,13 +32,17 @@ MarkRead = Literal["open", "dwell", "never"]
 """When an entry becomes read: when the user opens it, after it stays in view a while after a
 move the user made, or only by hand (r, R)."""
 
+CommentaryLanguage = Literal["both", "korean", "english"]
+"""Which paragraphs of a commentary the detail pane shows: all, the Korean or the English ones."""
+
 CHOICES = {
     "mark_read": get_args(MarkRead),
-    "citation_format": ("bibtex", "plain", "markdown", "title"),
-    "sort": ("date", "title"),
-    "clipboard": ("auto", "terminal", "system"),
-    "commentary_language": ("both", "korean", "english"),
+    "citation_format": get_args(CitationFormat),
+    "sort": get_args(Sort),
+    "clipboard": get_args(ClipboardMode),
+    "commentary_language": get_args(CommentaryLanguage),
 }
+"""The keys whose value is one of a few words: each declared once, as a Literal where it is used."""
 
 
 @dataclass
@@ -46,10 +53,10 @@ class Settings:
     theme: str = "textual-dark"
     mark_read: MarkRead = "open"
     dwell_seconds: float = 1.0
-    citation_format: str = "bibtex"
-    sort: str = "date"
-    clipboard: str = "auto"
-    commentary_language: str = "both"
+    citation_format: CitationFormat = "bibtex"
+    sort: Sort = "date"
+    clipboard: ClipboardMode = "auto"
+    commentary_language: CommentaryLanguage = "both"
     watch_authors: list[str] = field(default_factory=list)
     watch_keywords: list[str] = field(default_factory=list)
 
@@ -135,19 +142,19 @@ def _check(key: str, value: object, default: object) -> object | None:
 # them (remember_later), so that writers in threads that run in any order write the latest.
 _queued: dict[Path, dict[str, str]] = {}
 _queue_lock = threading.Lock()
-# One read-modify-write of config.toml at a time in this process (FileLock keeps other
+# One read-modify-write of config.toml at a time in this process (the lock file keeps other
 # processes out): two at once would each write back the file without the other's key.
 _write_lock = threading.Lock()
 
 
-def remember(directory: Path, key: str, value: str) -> None:
-    """Set one top-level key in config.toml, keeping the user's comments and other lines.
+def remember(directory: Path, key: str, value: str) -> str | None:
+    """Set one top-level key in config.toml, keeping the user's comments, layout and other values.
 
-    Safe from several threads and processes at once: no write loses another's key.
-    Raises OSError when the file cannot be written.
+    Safe from several threads and processes at once: no write loses another's key. Returns
+    what write_remembered returns; raises OSError when the file cannot be written.
     """
     remember_later(directory, key, value)
-    write_remembered(directory)
+    return write_remembered(directory)
 
 
 def remember_later(directory: Path, key: str, value: str) -> None:
@@ -157,11 +164,13 @@ def remember_later(directory: Path, key: str, value: str) -> None:
         _queued.setdefault(Path(directory), {})[key] = value
 
 
-def write_remembered(directory: Path) -> None:
+def write_remembered(directory: Path) -> str | None:
     """Write every queued choice for `directory` to its config.toml (nothing when none is).
 
     A broken config.toml is never rewritten: the choices are dropped (the user was told at
-    start). Raises OSError when the file cannot be written; those choices are dropped too.
+    start). Returns None, or a sentence for the user when the file was written without its
+    lock (another process held it too long, or none can be made there). Raises OSError when
+    the file cannot be written; those choices are dropped too.
     """
     directory = Path(directory)
     with _write_lock:
@@ -170,44 +179,44 @@ def write_remembered(directory: Path) -> None:
         with _queue_lock:
             values = _queued.pop(directory, {})
         if not values:
-            return  # another thread wrote them
+            return None  # another thread wrote them
         directory.mkdir(parents=True, exist_ok=True)
-        with FileLock(directory / CONFIG_LOCK_FILE, LOCK_TIMEOUT):
-            _write_keys(directory / CONFIG_FILE, values)
+        with WaitedLock(directory / CONFIG_LOCK_FILE, LOCK_TIMEOUT) as lock:
+            written = _write_keys(directory / CONFIG_FILE, values)
+        if written and lock.problem:
+            return f"Saved {', '.join(values)} in {directory / CONFIG_FILE} without its lock ({lock.problem})"
+        return None
 
 
-def _write_keys(path: Path, values: dict[str, str]) -> None:
-    """Set top-level keys in the config.toml at `path` (see remember)."""
+def _write_keys(path: Path, values: dict[str, str]) -> bool:
+    """Set top-level keys in the config.toml at `path` (see remember); whether it wrote.
+
+    tomlkit edits the document in place, so comments, blank lines, the order of keys and
+    values written over several lines stay as the user wrote them. A key whose value is a
+    table or a list is the user's own, never replaced by a choice.
+    """
     try:
         text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:
         text = ""
     try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return  # the user's file is broken (they were told at start); never rewrite it
-    new_text = text
+        expected = tomllib.loads(text)
+        document = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, TOMLKitError):
+        return False  # the user's file is broken (they were told at start); never rewrite it
     for key, value in values.items():
-        candidate = _with_line(new_text, key, value)
-        try:
-            tomllib.loads(candidate)
-        except tomllib.TOMLDecodeError:
-            continue  # e.g. the key's old value spans several lines: leave that key as it is
-        new_text = candidate
-    if new_text != text:
-        atomic_write_text(path, new_text)
+        if not isinstance(document.get(key), (dict, list)):
+            document[key] = value
+            expected[key] = value
+    new_text = tomlkit.dumps(document)
+    if new_text == text or _read_back(new_text) != expected:
+        return False  # nothing to change, or an edit tomllib would not read back as meant
+    atomic_write_text(path, new_text)
+    return True
 
 
-def _with_line(text: str, key: str, value: str) -> str:
-    """`text` with the line of top-level `key` replaced, or one added before the first table."""
-    line = tomli_w.dumps({key: value}).strip()
-    lines = text.splitlines()
-    first_table = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith("[")), len(lines))
-    pattern = re.compile(rf"\s*{re.escape(key)}\s*=")
-    for i in range(first_table):
-        if pattern.match(lines[i]):
-            lines[i] = line
-            break
-    else:
-        lines.insert(first_table, line)
-    return "\n".join(lines) + "\n"
+def _read_back(text: str) -> dict[str, object] | None:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None

@@ -9,11 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from itertools import compress
 from operator import attrgetter, not_
+from typing import Literal, get_args
 
 from digest_tui.library import Library
 from digest_tui.search import SearchIndex
 
-SORTS = ("date", "title")
+Sort = Literal["date", "title"]
+SORTS: tuple[Sort, ...] = get_args(Sort)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.atomic import atomic_write_bytes, remove_stale_temp_files
+from digest_tui.atomic import atomic_file, atomic_write_bytes, remove_stale_temp_files
 
 
 def test_a_new_file_is_written_whole(tmp_path: Path) -> None:
@@ -48,3 +48,25 @@ def test_temporary_files_are_cleared_where_they_are_written(tmp_path: Path) -> N
     stale.write_bytes(b"left by a killed writer")
     os.utime(stale, (0, 0))
     assert remove_stale_temp_files(tmp_path / "link.toml") == 1 and not stale.exists()
+
+
+def test_a_write_that_fails_halfway_leaves_the_old_file_and_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "f.toml"
+    path.write_bytes(b"old")
+    with pytest.raises(RuntimeError):
+        with atomic_file(path) as handle:
+            handle.write(b"half of the n")
+            raise RuntimeError("the writer stops")
+    assert os.listdir(tmp_path) == ["f.toml"] and path.read_bytes() == b"old"
+
+
+def test_a_write_that_need_not_last_a_crash_is_not_synced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_fsync(fd: int) -> None:
+        raise AssertionError("fsync called")
+
+    monkeypatch.setattr(os, "fsync", no_fsync)
+    atomic_write_bytes(tmp_path / "parsed.cache", b"can be made again", durable=False)
+    assert (tmp_path / "parsed.cache").read_bytes() == b"can be made again"
+    with pytest.raises(AssertionError, match="fsync called"):
+        atomic_write_bytes(tmp_path / "state.toml", b"must last")
+    assert os.listdir(tmp_path) == ["parsed.cache"]  # the failed write left nothing behind

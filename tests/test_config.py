@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 import threading
 import tomllib
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from digest_tui import config
 from digest_tui.config import Settings, config_dir, load_settings, remember, remember_later, write_remembered
 from tests.apphelpers import loaded, make_app, settled, until
 from tests.fshelpers import read_only
@@ -128,10 +131,71 @@ def test_queued_choices_land_as_last_chosen_whichever_writer_runs(tmp_path):
 
 def test_one_key_that_cannot_be_set_leaves_the_others_written(tmp_path):
     write(tmp_path, 'sources = [\n  "~/d",\n]\n')
-    remember_later(tmp_path, "sources", "x")  # its old value spans lines: left as it is
+    remember_later(tmp_path, "sources", "x")  # a list is the user's own: left as it is
     remember_later(tmp_path, "sort", "title")
     write_remembered(tmp_path)
     assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")) == {"sources": ["~/d"], "sort": "title"}
+
+
+def test_remember_keeps_comments_layout_and_values_over_several_lines(tmp_path):
+    text = (
+        "# my settings\n"
+        'theme = """\nnord"""\n'
+        "sources = [\n"
+        '    "~/digests",  # the main one\n'
+        '    "~/old",\n'
+        "]\n"
+        "\n"
+        'sort = "date"  # newest first\n'
+        "\n"
+        "[extra]\n"
+        "kept = true\n"
+    )
+    write(tmp_path, text)
+    remember(tmp_path, "sort", "title")
+    text = text.replace('sort = "date"', 'sort = "title"')
+    assert (tmp_path / "config.toml").read_text(encoding="utf-8") == text
+    remember(tmp_path, "theme", "gruvbox")  # a value over two lines, set like any other
+    text = text.replace('theme = """\nnord"""', 'theme = "gruvbox"')
+    assert (tmp_path / "config.toml").read_text(encoding="utf-8") == text
+    remember(tmp_path, "clipboard", "system")  # a new key goes above the first table
+    assert (tmp_path / "config.toml").read_text(encoding="utf-8") == text.replace("\n[extra]", 'clipboard = "system"\n\n[extra]')
+    assert tomllib.loads(text)["sources"] == ["~/digests", "~/old"]
+
+
+def test_a_key_that_is_a_table_is_never_replaced_by_a_choice(tmp_path):
+    write(tmp_path, "[sort]\nby = 'date'\n")
+    remember_later(tmp_path, "sort", "title")
+    remember_later(tmp_path, "theme", "nord")
+    write_remembered(tmp_path)
+    assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")) == {"theme": "nord", "sort": {"by": "date"}}
+
+
+def test_remember_writes_without_a_lock_another_process_keeps_and_says_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "LOCK_TIMEOUT", 0)  # no waiting: the holder below never lets go
+    write(tmp_path, "# mine\n")
+    fd = os.open(tmp_path / "config.toml.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        message = remember(tmp_path, "sort", "title")
+        assert message is not None and "sort" in message and "without its lock" in message
+    finally:
+        os.close(fd)
+    assert remember(tmp_path, "theme", "nord") is None
+    assert (tmp_path / "config.toml").read_text(encoding="utf-8") == '# mine\nsort = "title"\ntheme = "nord"\n'
+
+
+def test_each_choice_is_declared_once_where_it_is_used():
+    from digest_tui.cite import FORMATS
+    from digest_tui.clipboard import ClipboardMode
+    from digest_tui.filters import SORTS
+    from digest_tui.widgets.detail import LANGUAGES
+
+    assert config.CHOICES["sort"] == SORTS == ("date", "title")
+    assert config.CHOICES["citation_format"] == FORMATS
+    assert config.CHOICES["clipboard"] == get_args(ClipboardMode) == ("auto", "terminal", "system")
+    assert config.CHOICES["commentary_language"] == LANGUAGES == ("both", "korean", "english")
+    assert config.CHOICES["mark_read"] == get_args(config.MarkRead)
 
 
 async def test_two_choices_made_at_once_are_both_remembered(tmp_path, seeds_dir):

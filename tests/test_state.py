@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import errno
-import json
 import fcntl
+import json
 import os
 import re
 import subprocess
@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import tomllib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,10 +20,9 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from digest_tui.state import Mark, State, StateStore, dump_state, load_state, parse_state, read_state_text
 from tests.fshelpers import read_only
-from digest_tui.state import Mark, State, StateStore, dump_state, load_state, parse_state
 
-UTC = timezone.utc
 T1 = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)
 T2 = T1 + timedelta(hours=1)
 T3 = T1 + timedelta(hours=2)
@@ -31,14 +30,22 @@ T4 = T1 + timedelta(hours=3)
 
 # --- strategies -------------------------------------------------------------------------
 
-AWKWARD_IDS = ["0123456789ab", "a", "b-c_d", "1234", "with space", 'quo"te', "back\\slash", "tab\there", "new\nline", "\x7f\x00", "ключ", "", "🙂", "x.y", "[read]"]
+AWKWARD_IDS = [
+    "0123456789ab", "a", "b-c_d", "1234", "with space", 'quo"te', "back\\slash", "tab\there", "new\nline", "\x7f\x00", "ключ", "", "🙂", "x.y", "[read]"
+]
 ids = st.one_of(st.sampled_from(AWKWARD_IDS), st.text(max_size=12))
 FEW_TIMES = [T1, T2, T2 + timedelta(microseconds=1)]  # ties are likely with these
 times = st.one_of(
     st.sampled_from(FEW_TIMES),
     st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.just(UTC)),  # from 9999 on: out of range
     # other offsets: Mark keeps every time in UTC
-    st.datetimes(min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31), timezones=st.builds(timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23)).map(lambda d: timedelta(minutes=d // timedelta(minutes=1))))),
+    st.datetimes(
+        min_value=datetime(2, 1, 1),
+        max_value=datetime(9998, 12, 31),
+        timezones=st.builds(
+            timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23)).map(lambda d: timedelta(minutes=d // timedelta(minutes=1)))
+        ),
+    ),
 )
 notes = st.one_of(st.just(""), st.sampled_from(["a note", 'say "hi"\n', "\\", "메모"]), st.text(max_size=20))
 read_marks = st.builds(Mark, on=st.booleans(), at=times)
@@ -132,7 +139,7 @@ def test_dump_and_parse_round_trip(state: State) -> None:
 @given(states)
 @settings(max_examples=200)
 def test_the_writer_says_what_tomli_w_would(state: State) -> None:
-    """The hand-made writer (fast enough for 100,000 marks) against tomli-w: tomllib reads
+    """The file is the tables below as tomli-w writes them (under a comment): tomllib reads
     both back the same."""
     tables = {
         "version": 1,
@@ -144,29 +151,59 @@ def test_the_writer_says_what_tomli_w_would(state: State) -> None:
     assert tomllib.loads(dump_state(state)) == tomllib.loads(tomli_w.dumps(tables))
 
 
+READABLE = State(
+    read={"zz": Mark(True, T1), "aa": Mark(True, T2.replace(microsecond=500)), "mm": Mark(False, T3)},
+    bookmarks={"b 2": Mark(True, T2, 'see "fig. 3"'), "b1": Mark(True, T1), "gone": Mark(False, T4, "kept")},
+)
+# READABLE as digest-tui wrote it before tomli-w did (a hand-made writer): still read the same.
+EARLIER_LAYOUT = [
+    "version = 1",
+    "",
+    "[read]",
+    "aa = 2026-11-24T11:00:00.000500Z",
+    "zz = 2026-11-24T10:00:00Z",
+    "",
+    "[unread]",
+    "mm = 2026-11-24T12:00:00Z",
+    "",
+    "[bookmarks]",
+    '"b 2" = { at = 2026-11-24T11:00:00Z, note = "see \\"fig. 3\\"" }',
+    "b1 = { at = 2026-11-24T10:00:00Z }",
+    "",
+    "[unbookmarked]",
+    'gone = { at = 2026-11-24T13:00:00Z, note = "kept" }',
+]
+
+
 def test_the_file_is_readable_sorted_and_versioned() -> None:
-    state = State(
-        read={"zz": Mark(True, T1), "aa": Mark(True, T2.replace(microsecond=500)), "mm": Mark(False, T3)},
-        bookmarks={"b 2": Mark(True, T2, 'see "fig. 3"'), "b1": Mark(True, T1), "gone": Mark(False, T4, "kept")},
-    )
-    assert dump_state(state).splitlines()[1:] == [
+    assert dump_state(READABLE).splitlines()[1:] == [
         "version = 1",
         "",
         "[read]",
-        "aa = 2026-11-24T11:00:00.000500Z",
-        "zz = 2026-11-24T10:00:00Z",
+        "aa = 2026-11-24 11:00:00.000500+00:00",
+        "zz = 2026-11-24 10:00:00+00:00",
         "",
         "[unread]",
-        "mm = 2026-11-24T12:00:00Z",
+        "mm = 2026-11-24 12:00:00+00:00",
         "",
-        "[bookmarks]",
-        '"b 2" = { at = 2026-11-24T11:00:00Z, note = "see \\"fig. 3\\"" }',
-        "b1 = { at = 2026-11-24T10:00:00Z }",
+        '[bookmarks."b 2"]',
+        "at = 2026-11-24 11:00:00+00:00",
+        'note = "see \\"fig. 3\\""',
         "",
-        "[unbookmarked]",
-        'gone = { at = 2026-11-24T13:00:00Z, note = "kept" }',
+        "[bookmarks.b1]",
+        "at = 2026-11-24 10:00:00+00:00",
+        "",
+        "[unbookmarked.gone]",
+        "at = 2026-11-24 13:00:00+00:00",
+        'note = "kept"',
     ]
-    assert dump_state(state).startswith("#")
+    assert dump_state(READABLE).startswith("#")
+
+
+@pytest.mark.parametrize("quick", [True, False], ids=["quick", "tomllib-only"])
+def test_a_file_an_earlier_version_wrote_reads_the_same(quick: bool) -> None:
+    text = "# digest-tui read marks and bookmarks\n" + "\n".join(EARLIER_LAYOUT) + "\n"
+    assert read_state_text(text, quick=quick) == (READABLE, [])
 
 
 def test_parse_accepts_what_a_person_might_write() -> None:
@@ -391,6 +428,36 @@ def test_save_waits_for_the_lock_and_saves_anyway_when_it_is_never_released(tmp_
     assert on_disk(tmp_path).read.keys() == {"x", "y"}
 
 
+def test_a_save_that_could_not_have_the_lock_says_so_once(tmp_path: Path) -> None:
+    store = StateStore(tmp_path, lock_timeout=0)  # no waiting: the holder below never lets go
+    store.set_read("x")
+    assert store.save() is None and store.take_notices() == []
+    fd = os.open(tmp_path / "state.toml.lock", os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        store.set_read("y")
+        assert store.save() is None  # saved all the same …
+        [notice] = store.take_notices()  # … and said so
+        assert "without the lock" in notice and "state.toml.lock" in notice
+        store.set_read("z")
+        assert store.save() is None and store.take_notices() == []  # once, not at every save
+    finally:
+        os.close(fd)
+    store.set_read("w")
+    assert store.save() is None and store.take_notices() == []
+    assert on_disk(tmp_path).read.keys() == {"x", "y", "z", "w"}
+
+
+def test_a_lock_file_that_cannot_be_opened_never_stops_a_save(tmp_path: Path) -> None:
+    (tmp_path / "state.toml.lock").mkdir()  # what no lock can be taken on
+    store = StateStore(tmp_path)
+    assert store.load() == []
+    store.set_bookmark("b")
+    assert store.save() is None and on_disk(tmp_path).is_bookmarked("b")
+    [notice] = store.take_notices()
+    assert "without the lock" in notice and "could not be locked" in notice
+
+
 def test_temporary_files_left_by_a_killed_writer_are_cleared(tmp_path: Path) -> None:
     write_state(tmp_path, State())
     stale, fresh = tmp_path / ".state.toml.k1ll3d.tmp", tmp_path / ".state.toml.w0rk1n.tmp"
@@ -463,9 +530,9 @@ def test_an_empty_file_is_fine(tmp_path: Path, content: bytes) -> None:
 
 def test_wrong_typed_items_are_dropped_and_the_original_is_kept_first(tmp_path: Path) -> None:
     content = (
-        "version = 1\n[read]\ngood = 2026-11-24T21:13:43Z\nbad = 5\n"
-        "[bookmarks]\nfine = { at = 2026-11-24T21:13:43Z, note = 'n' }\nbroken = { at = 'yesterday' }\n"
-    ).encode()
+        b"version = 1\n[read]\ngood = 2026-11-24T21:13:43Z\nbad = 5\n"
+        b"[bookmarks]\nfine = { at = 2026-11-24T21:13:43Z, note = 'n' }\nbroken = { at = 'yesterday' }\n"
+    )
     (tmp_path / "state.toml").write_bytes(content)
     store = StateStore(tmp_path)
     messages = store.load()
@@ -633,7 +700,8 @@ def test_load_state_merges_conflict_copies_without_moving_them(tmp_path: Path) -
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, DIGEST_TUI_CONFIG_DIR=str(tmp_path / "env-config"), HOME=str(tmp_path / "home"), XDG_CONFIG_HOME=str(tmp_path / "xdg"))
-    return subprocess.run([sys.executable, "-m", "digest_tui", *args], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    command = [sys.executable, "-m", "digest_tui", *args]
+    return subprocess.run(command, cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
 
 
 def test_state_merge_merges_named_files(tmp_path: Path) -> None:
@@ -672,8 +740,8 @@ def test_state_usage_errors_are_one_line(tmp_path: Path, args: list[str]) -> Non
 
 # --- times out of range -----------------------------------------------------------------
 
-# Lines a hostile or mistaken edit can leave in state.toml, as (table, line). The first three
-# are laid out as the store writes them (the fast reader's path), the others only tomllib reads.
+# Lines a hostile or mistaken edit can leave in state.toml, as (table, line). The first two
+# are read marks laid out as the store writes them (the quick reading's path).
 OUT_OF_RANGE = [
     ("unread", "15a97358ffe8 = 9999-12-31T23:59:59Z"),
     ("read", "15a97358ffe8 = 9999-01-01T00:00:00Z"),
@@ -687,17 +755,17 @@ GOOD = State(read={"good": Mark(True, T1)}, bookmarks={"kept": Mark(True, T2, "a
 
 def with_line(table: str, line: str) -> str:
     """GOOD as the store writes it, with `line` added to `table`."""
-    return dump_state(GOOD).replace(f"[{table}]\n", f"[{table}]\n{line}\n")
+    text = dump_state(GOOD)
+    if f"[{table}]\n" not in text:  # tomli-w writes no [bookmarks] above [bookmarks.kept]
+        return f"{text}\n[{table}]\n{line}\n"
+    return text.replace(f"[{table}]\n", f"[{table}]\n{line}\n")
 
 
 @pytest.mark.parametrize(("table", "line"), OUT_OF_RANGE)
-def test_both_readers_drop_a_time_out_of_range_and_say_where(table: str, line: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import digest_tui.state as S
-
+def test_both_readings_drop_a_time_out_of_range_and_say_where(table: str, line: str) -> None:
     text = with_line(table, line)
-    fast = S._parse(text)
-    monkeypatch.setattr(S, "_parse_canonical", lambda text, lines: None)
-    assert S._parse(text) == fast
+    fast = read_state_text(text)
+    assert read_state_text(text, quick=False) == fast
     state, [problem] = fast
     assert state == GOOD
     assert problem.startswith(f"[{table}] 15a97358ffe8: the time ") and "out of range" in problem
