@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample digests in seeds/ (read only: tests copy them before changing anything)."""
+"""Shared fixtures: the sample digests in seeds/ (read only: tests copy them before changing anything),
+and how many workers run the tests in parallel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto` (the default in pyproject.toml): two workers per core. A test that drives the
+    app spends about half its time waiting for the app to go idle, so one worker per core would
+    leave the cores half used."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 2 * cores
 
 
 @pytest.fixture(scope="session", autouse=True)
