@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-from bisect import bisect_left
 from collections.abc import Container, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -12,7 +11,7 @@ from operator import attrgetter, not_
 from typing import Literal, get_args
 
 from digest_tui.library import Library
-from digest_tui.search import SearchIndex
+from digest_tui.search import SearchIndex, within
 
 Sort = Literal["date", "title"]
 SORTS: tuple[Sort, ...] = get_args(Sort)
@@ -65,7 +64,7 @@ class Filter:
 
 def select(
     library: Library,
-    index: SearchIndex,
+    index: SearchIndex | None,
     flt: Filter,
     read: Container[str] = frozenset(),
     bookmarked: Container[str] = frozenset(),
@@ -74,7 +73,8 @@ def select(
     """Indices into library.entries of the entries `flt` lets through, in its sort order.
 
     Each part narrows with an index rather than a look at every entry: a date is a run of
-    the newest-first entries, a tag has its list of entries, a query the search index.
+    the newest-first entries, a tag has its list of entries, a query the search index (which
+    only a filter with a query needs).
     """
     entries = library.entries
     chosen: Sequence[int] = range(len(entries))
@@ -85,9 +85,11 @@ def select(
         else:
             chosen = run
     if flt.tag is not None:
-        chosen = _within(library.by_tag.get(flt.tag, []), chosen)
+        chosen = within(library.by_tag.get(flt.tag, []), chosen)
     if flt.query.strip():
-        chosen = _within(index.search(flt.query), chosen)
+        if index is None:
+            raise ValueError("a filter with a query needs the search index")
+        chosen = within(index.search(flt.query), chosen)
     ids = map(attrgetter("id"), map(entries.__getitem__, chosen))
     if flt.unread_only and flt.bookmarked_only:
         chosen = [i for i in chosen if entries[i].id not in read and entries[i].id in bookmarked]
@@ -109,6 +111,8 @@ def _on_date(d: date, flt: Filter) -> bool:
 def _date_run(library: Library, flt: Filter) -> range | None:
     """The positions of the entries of the filter's year, month or day."""
     year, month, day = flt.year, flt.month, flt.day
+    if year is None:
+        return None
     try:
         if not month:
             if day:
@@ -120,12 +124,3 @@ def _date_run(library: Library, flt: Filter) -> range | None:
         return library.date_range(date(year, month, day), date(year, month, day))
     except (ValueError, OverflowError, calendar.IllegalMonthError, TypeError):
         return None
-
-
-def _within(found: Sequence[int], chosen: Sequence[int]) -> Sequence[int]:
-    """The sorted indices `found` that are also in `chosen` (sorted; a range or a list)."""
-    if isinstance(chosen, range):
-        if chosen.step == 1:
-            return found[bisect_left(found, chosen.start) : bisect_left(found, chosen.stop)]
-    members = set(chosen)
-    return list(compress(found, map(members.__contains__, found)))
