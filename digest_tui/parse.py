@@ -334,4 +334,3 @@ class _Parser:
         what = "line" if count == 1 else f"{count} lines"
         self.problem(first, f"{what} outside any entry: {shorten(self.texts[first], QUOTED)!r}", end=self.numbers[last])
         self.orphans = []
-
