@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
@@ -182,7 +182,7 @@ def write_config(directory: Path, ids: list[str]) -> None:
     # Marking read after a delay would start saves in the middle of the measurements.
     (directory / "config.toml").write_text('mark_read = "never"\n', encoding="utf-8")
     rng = random.Random(SEED)
-    start = datetime(2016, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2016, 1, 1, tzinfo=UTC)
     read = {entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000))) for entry_id in ids if rng.random() < 0.9}
     marked = rng.sample(ids, min(STATE_BOOKMARKS, len(ids) // 10))
     bookmarks = {entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000)), "later" if rng.random() < 0.3 else "") for entry_id in marked}
@@ -240,10 +240,13 @@ def measure_state(directory: Path) -> dict[str, float]:
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
     rng = random.Random(SEED)
-    start = datetime(2016, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2016, 1, 1, tzinfo=UTC)
     ids = [f"{rng.getrandbits(48):012x}" for _ in range(STATE_READ)]
     read = {entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000))) for entry_id in ids}
-    bookmarks = {entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000)), "note" if rng.random() < 0.3 else "") for entry_id in ids[:STATE_BOOKMARKS]}
+    bookmarks = {
+        entry_id: Mark(True, start + timedelta(seconds=rng.randrange(300_000_000)), "note" if rng.random() < 0.3 else "")
+        for entry_id in ids[:STATE_BOOKMARKS]
+    }
     (directory / "state.toml").write_text(dump_state(State(read, bookmarks)), encoding="utf-8")
     loads, saves = [], []
     for n in range(5):

@@ -9,15 +9,17 @@ import signal
 import threading
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.theme import Theme
-from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.widgets import Input, Sparkline, Static, Tree
 
@@ -30,19 +32,19 @@ from digest_tui.library import Library, bundled_seeds, resolve_sources
 from digest_tui.link_actions import LinkActions
 from digest_tui.loader import Loader
 from digest_tui.model import Entry
+from digest_tui.sanitize import clean, clean_line
 from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
 from digest_tui.screens.help import HelpScreen, HelpSection
 from digest_tui.screens.problems import ProblemsScreen
 from digest_tui.screens.trends import TrendsScreen
-from digest_tui.sanitize import clean, clean_line
-from digest_tui.wording import plural, shorten
 from digest_tui.search import SearchIndex
 from digest_tui.session import LANGUAGE_NAMES, ReadingSession
-from digest_tui.trends import tag_series, top_tags
 from digest_tui.state import StateStore
+from digest_tui.trends import tag_series, top_tags
 from digest_tui.widgets.detail import DetailPane
 from digest_tui.widgets.entry_list import EntryList, RowMarks
 from digest_tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
+from digest_tui.wording import plural, shorten
 
 CONFIRM_MARK_ALL_OVER = 50
 SAVE_EVERY = 0.5
@@ -59,7 +61,7 @@ class DigestApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "digest-tui"
     COMMANDS = App.COMMANDS | {EntryCommands}
-    BINDINGS = READER_BINDINGS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*READER_BINDINGS]
     # Actions that only make sense on the reader itself, not under a dialog.
     READER_ACTIONS = {b.action.split("(")[0] for b in READER_BINDINGS} - {"quit"}
 
@@ -308,9 +310,12 @@ class DigestApp(App[None]):
 
         def write() -> None:
             try:
-                config.write_remembered(self.config_dir)
+                notice = config.write_remembered(self.config_dir)
             except OSError as error:
                 self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning")
+                return
+            if notice:
+                self.call_from_thread(self.notify, notice, severity="warning")
 
         self.run_worker(write, thread=True, group="config")
 
@@ -348,9 +353,9 @@ class DigestApp(App[None]):
 
         tag = self.session.filter.tag
         self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
-        if tag and self.library.entries:
+        months = library_months(self.library)
+        if tag and months is not None:
             series = tag_series(self.library, [tag])[tag]
-            months = library_months(self.library)
             label = Text(clean_line(f"#{tag}"), style="bold")
             label.append(f" per month {month_label(months.first)}…{month_label(months.last)}", style="dim")
             self.query_one("#trend-label", Static).update(label)
@@ -627,6 +632,8 @@ class DigestApp(App[None]):
         tags = top_tags(self.library, 12)
         totals = dict(self.library.tag_counts())
         months = library_months(self.library)
+        if months is None:
+            return
 
         def chosen(tag: str | None) -> None:
             if tag:
@@ -643,7 +650,7 @@ class DigestApp(App[None]):
 
     def action_help(self) -> None:
         sections = [
-            HelpSection("Moving", EntryList.BINDINGS),
+            HelpSection("Moving", [b for b in EntryList.BINDINGS if isinstance(b, Binding)]),
             HelpSection("Reading", READER_BINDINGS, self.session.read_rule()),
             HelpSection("Sidebar", [*TREE_KEYS, *DATE_KEYS], SIDEBAR_NOTE),
             HelpSection("Everywhere", EVERYWHERE),

@@ -24,6 +24,7 @@ import marshal
 import os
 from collections.abc import Iterable, Iterator
 from datetime import date
+from io import BufferedReader
 from itertools import chain, repeat
 from pathlib import Path
 from typing import BinaryIO
@@ -71,11 +72,10 @@ class ParseCache:
 
     def __init__(self, directory: Path | None) -> None:
         self.path = Path(directory) / CACHE_FILE if directory is not None else None
-        self._file: BinaryIO | None = None
+        self._file: BufferedReader | None = None
         self._base = 0
         self.index: dict[str, Row] = {}
         """path -> (size, mtime_ns, newest, offset, length, checksum) of each record in the file."""
-        self.problem: str | None = None
         """Why the cache was not used or not written, for the curious (never shown as an error)."""
         self._dates: dict[int, date] = {}
         self._buffer = bytearray(1 << 20)
@@ -89,18 +89,15 @@ class ParseCache:
             return
         try:
             handle = open_regular_file(self.path)  # a FIFO put here must not block the start
-        except OSError as error:
-            if not isinstance(error, FileNotFoundError):
-                self.problem = f"cannot read {self.path}: {error.strerror or error}"
-            return
+        except OSError:
+            return  # no cache, or one that cannot be read: every file is parsed
         try:
             self.index = self._read_index(handle)
             self._file = handle
             self._base = len(MAGIC)
-        except Exception as error:  # damaged, foreign or truncated: start afresh
+        except Exception:  # damaged, foreign or truncated: start afresh
             handle.close()
             self.index = {}
-            self.problem = f"{self.path} not used: {error}"
 
     @staticmethod
     def _read_index(handle: BinaryIO) -> dict[str, Row]:
@@ -168,13 +165,14 @@ class ParseCache:
             raise ValueError("damaged record (checksum mismatch)")
         return view
 
-    def _decode(self, source: str, blob: bytes) -> ParseResult:
+    def _decode(self, source: str, blob: bytes | memoryview) -> ParseResult:
         columns = marshal.loads(blob)
         if type(columns) is not tuple or len(columns) != 15:
             raise ValueError("bad record")
         ids, ordinals, titles, authors, abstracts, commentaries, tags, links, lines, end_lines, arxiv_ids, texts, p_lines, p_messages, p_ends = columns
         count = len(ids)
-        for column, kind in ((ids, str), (ordinals, int), (titles, str), (abstracts, str), (commentaries, str), (lines, int), (end_lines, int), (arxiv_ids, str), (texts, bytes)):
+        plain = ((ids, str), (ordinals, int), (titles, str), (abstracts, str), (commentaries, str), (lines, int), (end_lines, int), (arxiv_ids, str))
+        for column, kind in (*plain, (texts, bytes)):
             _check(column, kind, count)
         for column in (authors, tags, links):
             _check(column, tuple, count)
@@ -242,9 +240,8 @@ class ParseCache:
                 out.write(len(index).to_bytes(_LENGTH, "little"))
                 out.write(MAGIC)
             return True
-        except (OSError, ValueError) as error:
-            self.problem = f"cannot write {self.path}: {getattr(error, 'strerror', None) or error}"
-            return False
+        except (OSError, ValueError):
+            return False  # the cache only saves time: the next start parses again
 
     def _reusable(self, path: str, size: int, mtime: int) -> tuple[int, memoryview, bytes] | None:
         """(newest, blob, checksum) of the open cache's record of this file at this size and time."""

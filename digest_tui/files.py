@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from typing import BinaryIO
+from io import BufferedReader
 
 NOT_REGULAR = "not a regular file"
 
@@ -31,7 +31,7 @@ class NotRegularFile(OSError):
         return NOT_REGULAR
 
 
-def open_regular_file(path: str | os.PathLike[str]) -> BinaryIO:
+def open_regular_file(path: str | os.PathLike[str]) -> BufferedReader:
     """Open a regular file for reading in binary.
 
     Raises NotRegularFile for a FIFO, device or socket (without opening it: opening some

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Literal, get_args
 
-from digest_tui.config import Settings
+from digest_tui.config import CommentaryLanguage, Settings
 from digest_tui.filters import SORTS, Filter, select
 from digest_tui.library import Library
 from digest_tui.model import Entry
@@ -26,7 +26,6 @@ from digest_tui.watch import WatchList
 DateKey = tuple[int, ...]
 """(year,), (year, month) or (year, month, day): a node of the date tree."""
 
-Language = Literal["both", "korean", "english"]
 LANGUAGE_NAMES: dict[str, str] = {"both": "Korean and English", "korean": "Korean only", "english": "English only"}
 
 ReadAction = Literal["read", "dwell", "none"]
@@ -229,5 +228,5 @@ class ReadingSession:
         return cycle(SORTS, self.filter.sort)
 
     def cycle_language(self) -> str:
-        self.language = cycle(get_args(Language), self.language)
+        self.language = cycle(get_args(CommentaryLanguage), self.language)
         return self.language

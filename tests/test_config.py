@@ -113,7 +113,10 @@ def test_remember_from_many_threads_at_once_loses_no_key(tmp_path):
 
 def test_remember_from_many_processes_at_once_loses_no_key(tmp_path):
     write(tmp_path, "")
-    program = "import sys; from pathlib import Path; from digest_tui.config import remember\nfor n in range(20): remember(Path(sys.argv[1]), f'{sys.argv[2]}{n}', 'x')"
+    program = (
+        "import sys; from pathlib import Path; from digest_tui.config import remember\n"
+        "for n in range(20): remember(Path(sys.argv[1]), f'{sys.argv[2]}{n}', 'x')"
+    )
     writers = [subprocess.Popen([sys.executable, "-c", program, str(tmp_path), f"p{p}_"]) for p in range(4)]
     assert [writer.wait(timeout=60) for writer in writers] == [0] * 4
     assert tomllib.loads((tmp_path / "config.toml").read_text(encoding="utf-8")).keys() == {f"p{p}_{n}" for p in range(4) for n in range(20)}
@@ -189,12 +192,13 @@ def test_each_choice_is_declared_once_where_it_is_used():
     from digest_tui.cite import FORMATS
     from digest_tui.clipboard import ClipboardMode
     from digest_tui.filters import SORTS
-    from digest_tui.widgets.detail import LANGUAGES
+    from digest_tui.session import LANGUAGE_NAMES
 
     assert config.CHOICES["sort"] == SORTS == ("date", "title")
     assert config.CHOICES["citation_format"] == FORMATS
     assert config.CHOICES["clipboard"] == get_args(ClipboardMode) == ("auto", "terminal", "system")
-    assert config.CHOICES["commentary_language"] == LANGUAGES == ("both", "korean", "english")
+    assert config.CHOICES["commentary_language"] == get_args(config.CommentaryLanguage) == ("both", "korean", "english")
+    assert set(LANGUAGE_NAMES) == set(config.CHOICES["commentary_language"])
     assert config.CHOICES["mark_read"] == get_args(config.MarkRead)
 
 

@@ -81,5 +81,5 @@ class HelpScreen(ModalScreen[None]):
         table.add_row("", Text("esc, q or ? closes this screen; j/k, space, g/G scroll it", style="dim"))
         return table
 
-    def action_dismiss(self, result=None) -> None:
+    async def action_dismiss(self, result: object = None) -> None:
         self.dismiss(None)

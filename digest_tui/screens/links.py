@@ -13,8 +13,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from digest_tui.keys import KeyFooter
-from digest_tui.screens.dialogs import ChoiceList
 from digest_tui.sanitize import clean_line
+from digest_tui.screens.dialogs import ChoiceList
 from digest_tui.wording import shorten
 
 

@@ -113,5 +113,5 @@ class ProblemsScreen(ModalScreen[None]):
             lines += [""] + [f"{n.source}:{n.line}: note: {n.message}" for n in self.notes]
         yield WrappedLines(lines, id="problems-log")
 
-    def action_dismiss(self, result=None) -> None:
+    async def action_dismiss(self, result: object = None) -> None:
         self.dismiss(None)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import get_args
 
 from rich.style import Style
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from digest_tui.config import CommentaryLanguage
 from digest_tui.latex import Run, reading_runs
 from digest_tui.model import Entry
 from digest_tui.sanitize import clean, clean_line
 
-LANGUAGES = get_args(CommentaryLanguage)
 AUTHORS_SHOWN = 3
 """Authors listed before `… and N more`: a 100-author paper must not push its abstract away."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from operator import attrgetter
+from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding
@@ -41,7 +42,7 @@ SIDEBAR_NOTE = (
 class SidebarTree(Tree[TreeDataType]):
     """A tree of the sidebar: j/k move, l opens, enter chooses (the app filters the list)."""
 
-    BINDINGS = TREE_KEYS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*TREE_KEYS]
 
     def action_open_node(self) -> None:
         """Open the node under the cursor; on one that is open already or cannot open, choose it."""
@@ -60,7 +61,7 @@ CHOSEN_MARK = " ✓"
 class DateTree(SidebarTree[DateKey]):
     """Year → month → day, each labelled `name  entries (unread)`; the chosen one marked ✓."""
 
-    BINDINGS = DATE_KEYS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*DATE_KEYS]
     chosen: DateKey | None = None
     unread: Counter[DateKey] = Counter()
 
@@ -120,7 +121,7 @@ class DateTree(SidebarTree[DateKey]):
 class TagTree(SidebarTree[str]):
     """Tags, most used first, labelled `#tag  count`; the chosen one marked ✓."""
 
-    BINDINGS = TAG_KEYS
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*TAG_KEYS]
     chosen: str | None = None
     # Replaced (never changed in place) by fill().
     counts: dict[str, int] = {}
@@ -146,7 +147,7 @@ class TagTree(SidebarTree[str]):
         old, self.chosen = self.chosen, tag
         for name in (old, tag):
             node = self.nodes_by_tag.get(name) if name is not None else None
-            if node is not None:
+            if name is not None and node is not None:
                 node.set_label(self.label(name))
 
 
