@@ -10,8 +10,8 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from digest_tui.library import bundled_seeds, load_library
-from digest_tui.model import has_hangul
+from digest_tui.digest.library import bundled_seeds, load_library
+from digest_tui.digest.model import has_hangul
 
 ENTRIES_PER_DAY = 27
 LAST_DAY = date(2025, 12, 31)

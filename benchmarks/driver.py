@@ -84,7 +84,7 @@ async def run_bare() -> dict:
 async def run_app(archive: str, config_dir: str, interact: bool, queries: list[str]) -> dict:
     from pathlib import Path
 
-    from digest_tui.app import DigestApp
+    from digest_tui.tui.app import DigestApp
 
     app = DigestApp(paths=[archive], config_dir=Path(config_dir))
     out: dict = {}
@@ -111,7 +111,7 @@ async def run_app(archive: str, config_dir: str, interact: bool, queries: list[s
 async def interactions(app, pilot, queries: list[str]) -> dict:
     from dataclasses import replace
 
-    from digest_tui.widgets.sidebar import DateTree
+    from digest_tui.tui.widgets.sidebar import DateTree
 
     entry_list = app.entry_list
     entry_list.focus()

@@ -20,8 +20,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from digest_tui import store as store_module
-from digest_tui.state import Mark, State, StateStore, dump_state, read_state_text
+from digest_tui.disk import store as store_module
+from digest_tui.disk.state import Mark, State, StateStore, dump_state, read_state_text
 
 SEED = 20261124
 

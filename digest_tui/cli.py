@@ -9,13 +9,14 @@ from pathlib import Path
 from typing import NoReturn
 
 from digest_tui import __version__
-from digest_tui.config import CONFIG_FILE, STATE_FILE, cache_dir, config_dir, load_settings
-from digest_tui.export import FORMATS as EXPORT_FORMATS
-from digest_tui.export import render, select, unknown_tags
-from digest_tui.library import Library, load_library, resolve_sources
-from digest_tui.sanitize import clean, clean_line
-from digest_tui.state import load_state
-from digest_tui.wording import plural
+from digest_tui.config import CONFIG_FILE, cache_dir, config_dir, load_settings
+from digest_tui.digest.library import Library, load_library, resolve_sources
+from digest_tui.disk.state import load_state
+from digest_tui.disk.stateformat import STATE_FILE
+from digest_tui.out.export import FORMATS as EXPORT_FORMATS
+from digest_tui.out.export import render, select, unknown_tags
+from digest_tui.text.sanitize import clean, clean_line
+from digest_tui.text.wording import plural
 
 PROG = "digest-tui"
 SUBCOMMANDS = ("export", "check", "paths", "state")
@@ -142,7 +143,7 @@ def cmd_read(options: argparse.Namespace) -> int:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         warn(f"{PROG}: the reader needs a terminal (stdin and stdout must be a TTY); try '{PROG} export' or '{PROG} check'")
         return 2
-    from digest_tui.app import DigestApp  # Textual loads only when the reader starts
+    from digest_tui.tui.app import DigestApp  # Textual loads only when the reader starts
 
     app = DigestApp(paths=options.paths, config_dir=config_dir(getattr(options, "config_dir", None)))
     app.run()
@@ -199,7 +200,7 @@ def cmd_paths(options: argparse.Namespace) -> int:
 
 def cmd_state(options: argparse.Namespace) -> int:
     """`state merge FILE...`: the latest change per entry wins, as when instances merge."""
-    from digest_tui.state import StateStore, read_state_file
+    from digest_tui.disk.state import StateStore, read_state_file
 
     others = []
     for name in options.files:

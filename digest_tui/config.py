@@ -13,17 +13,16 @@ import platformdirs
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
 
-from digest_tui.atomic import WaitedLock, atomic_write_text
-from digest_tui.cite import CitationFormat
-from digest_tui.clipboard import ClipboardMode
-from digest_tui.files import read_regular_file
-from digest_tui.filters import Sort
+from digest_tui.digest.filters import Sort
+from digest_tui.disk.atomic import WaitedLock, atomic_write_text
+from digest_tui.disk.files import read_regular_file
+from digest_tui.out.cite import CitationFormat
+from digest_tui.out.clipboard import ClipboardMode
 
 APP_NAME = "digest-tui"
 CONFIG_ENV = "DIGEST_TUI_CONFIG_DIR"
 CACHE_ENV = "DIGEST_TUI_CACHE_DIR"
 CONFIG_FILE = "config.toml"
-STATE_FILE = "state.toml"
 CONFIG_LOCK_FILE = CONFIG_FILE + ".lock"
 LOCK_TIMEOUT = 5.0
 """Seconds remember() waits for another process's lock before writing without it."""

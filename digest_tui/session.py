@@ -15,13 +15,13 @@ from datetime import date
 from typing import Literal, get_args
 
 from digest_tui.config import CommentaryLanguage, Settings
-from digest_tui.filters import SORTS, Filter, select
-from digest_tui.library import Library
-from digest_tui.model import Entry
-from digest_tui.related import related_entries
-from digest_tui.search import SearchIndex
-from digest_tui.state import StateStore
-from digest_tui.watch import WatchList
+from digest_tui.digest.filters import SORTS, Filter, select
+from digest_tui.digest.library import Library
+from digest_tui.digest.model import Entry
+from digest_tui.digest.related import related_entries
+from digest_tui.digest.search import SearchIndex
+from digest_tui.digest.watch import WatchList
+from digest_tui.disk.state import StateStore
 
 DateKey = tuple[int, ...]
 """(year,), (year, month) or (year, month, day): a node of the date tree."""

@@ -17,8 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from digest_tui.app import DigestApp  # noqa: E402
-from digest_tui.library import bundled_seeds  # noqa: E402
+from digest_tui.digest.library import bundled_seeds  # noqa: E402
+from digest_tui.tui.app import DigestApp  # noqa: E402
 
 # name: (size, keys pressed after loading)
 SHOTS: dict[str, tuple[tuple[int, int], list[str]]] = {

@@ -9,7 +9,7 @@ from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets.option_list import Option
 
-from digest_tui.app import DigestApp
+from digest_tui.tui.app import DigestApp
 
 
 def make_app(config_dir: Path, paths: list[Path], settings: str = 'mark_read = "never"\n', **kwargs) -> DigestApp:

@@ -49,7 +49,7 @@ def seed_files(seeds_dir: Path) -> list[Path]:
 @pytest.fixture(scope="session")
 def library(seeds_dir: Path):
     """The sample digests as a library; they read without a single problem."""
-    from digest_tui.library import load_library
+    from digest_tui.digest.library import load_library
 
     lib = load_library([seeds_dir])
     assert not lib.problems

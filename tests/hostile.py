@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest_tui.parse import entry_id
-from digest_tui.state import Mark, State, dump_state
+from digest_tui.digest.parse import entry_id
+from digest_tui.disk.state import Mark, State, dump_state
 
 # The raw sequences that must never be written out, each with the marker that follows it.
 PAYLOADS = {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from digest_tui.library import Library
-from digest_tui.model import Entry
+from digest_tui.digest.library import Library
+from digest_tui.digest.model import Entry
 
 
 def by_title(library: Library, start: str) -> Entry:

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from digest_tui.screens.dialogs import ConfirmScreen, NoteScreen
-from digest_tui.screens.help import HelpScreen
-from digest_tui.screens.problems import ProblemsScreen
-from digest_tui.widgets.sidebar import DateTree, TagTree
+from digest_tui.tui.screens.dialogs import ConfirmScreen, NoteScreen
+from digest_tui.tui.screens.help import HelpScreen
+from digest_tui.tui.screens.problems import ProblemsScreen
+from digest_tui.tui.widgets.sidebar import DateTree, TagTree
 from tests.apphelpers import loaded, make_app, palette_hits, settled, until, visible_rows
 
 NEWEST_TITLE = "Reverse Thinking Makes LLMs Stronger Reasoners"  # first entry of the 2024-12-02 digest
@@ -404,7 +404,7 @@ async def test_sidebar_trees_move_with_vim_keys_and_choose_with_enter(config_dir
 
 
 async def test_search_over_a_big_library_runs_in_the_background(config_dir, seeds_dir, monkeypatch):
-    monkeypatch.setattr("digest_tui.app.SEARCH_IN_BACKGROUND_OVER", 0)
+    monkeypatch.setattr("digest_tui.tui.app.SEARCH_IN_BACKGROUND_OVER", 0)
     app = make_app(config_dir, [seeds_dir])
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot)

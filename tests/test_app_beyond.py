@@ -6,11 +6,11 @@ import shutil
 
 from textual.widgets import Sparkline
 
-from digest_tui.library import load_library
-from digest_tui.loader import Loader
-from digest_tui.related import related_entries
-from digest_tui.screens.trends import TrendsScreen
-from digest_tui.trends import counts_over_time, tag_series, top_tags
+from digest_tui.digest.library import load_library
+from digest_tui.digest.loader import Loader
+from digest_tui.digest.related import related_entries
+from digest_tui.digest.trends import counts_over_time, tag_series, top_tags
+from digest_tui.tui.screens.trends import TrendsScreen
 from tests.apphelpers import loaded, make_app, settled, until, visible_rows
 
 

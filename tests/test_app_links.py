@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui import cite, links
-from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen
-from digest_tui.screens.links import LinksScreen
+from digest_tui.digest import links
+from digest_tui.out import cite
+from digest_tui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from digest_tui.tui.screens.links import LinksScreen
 from tests.apphelpers import loaded, make_app, settled, until
 
 TERMINAL_CLIPBOARD = 'mark_read = "never"\nclipboard = "terminal"\n'

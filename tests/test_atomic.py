@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.atomic import atomic_file, atomic_write_bytes, remove_stale_temp_files
+from digest_tui.disk.atomic import atomic_file, atomic_write_bytes, remove_stale_temp_files
 
 
 def test_a_new_file_is_written_whole(tmp_path: Path) -> None:

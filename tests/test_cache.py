@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.cache import CACHE_FILE, MAGIC, ParseCache, _checksum
-from digest_tui.library import load_library
-from digest_tui.loader import FIRST_ENTRIES, Loader
-from digest_tui.search import SearchIndex, search_bytes
+from digest_tui.digest.cache import CACHE_FILE, MAGIC, ParseCache, _checksum
+from digest_tui.digest.library import load_library
+from digest_tui.digest.loader import FIRST_ENTRIES, Loader
+from digest_tui.digest.search import SearchIndex, search_bytes
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_records_of_the_wrong_shape_are_parsed_again(digests, tmp_path, change):
 def test_a_cache_of_another_version_is_ignored(digests, tmp_path, monkeypatch):
     cache_dir = tmp_path / "cache"
     load(digests, cache_dir)
-    monkeypatch.setattr("digest_tui.cache.VERSION", "some other version")
+    monkeypatch.setattr("digest_tui.digest.cache.VERSION", "some other version")
     assert load(digests, cache_dir).parsed == 5
 
 

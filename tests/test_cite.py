@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.cite import (
+from digest_tui.config import CHOICES
+from digest_tui.digest.library import read_digest
+from digest_tui.digest.model import Entry
+from digest_tui.out.cite import (
     FORMATS,
     bibtex,
     bibtex_all,
@@ -22,9 +25,6 @@ from digest_tui.cite import (
     title_only,
     unique_keys,
 )
-from digest_tui.config import CHOICES
-from digest_tui.library import read_digest
-from digest_tui.model import Entry
 from tests.seedhelpers import by_title
 
 

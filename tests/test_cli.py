@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from digest_tui import __version__
-from digest_tui.library import load_library
+from digest_tui.digest.library import load_library
 
 KEYS = ["id", "date", "title", "authors", "abstract", "commentary", "tags", "links", "source", "line", "read", "bookmarked"]
 SUBCOMMANDS = ("check", "export", "paths")

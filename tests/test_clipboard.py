@@ -8,8 +8,8 @@ import sys
 import pyperclip
 import pytest
 
-from digest_tui import clipboard
-from digest_tui.clipboard import SYSTEM, TERMINAL, copy, over_ssh, short
+from digest_tui.out import clipboard
+from digest_tui.out.clipboard import SYSTEM, TERMINAL, copy, over_ssh, short
 
 LOCAL: dict[str, str] = {}
 SSH = {"SSH_CONNECTION": "10.0.0.2 50000 10.0.0.1 22"}

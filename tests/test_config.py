@@ -189,9 +189,9 @@ def test_remember_writes_without_a_lock_another_process_keeps_and_says_so(tmp_pa
 
 
 def test_each_choice_is_declared_once_where_it_is_used():
-    from digest_tui.cite import FORMATS
-    from digest_tui.clipboard import ClipboardMode
-    from digest_tui.filters import SORTS
+    from digest_tui.digest.filters import SORTS
+    from digest_tui.out.cite import FORMATS
+    from digest_tui.out.clipboard import ClipboardMode
     from digest_tui.session import LANGUAGE_NAMES
 
     assert config.CHOICES["sort"] == SORTS == ("date", "title")

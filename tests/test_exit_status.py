@@ -13,7 +13,7 @@ from tests.ptyhelpers import Terminal
 # mark dated 9999-12-31T23:59:59Z; argv[1] says whether to break it.
 DRIVER = """
 import sys
-from digest_tui import state
+from digest_tui.disk import state
 
 def overflow(*args, **kwargs):
     raise OverflowError("date value out of range")

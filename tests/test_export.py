@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.cite import bibtex_all
-from digest_tui.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
-from digest_tui.library import load_library
-from digest_tui.state import load_state
+from digest_tui.digest.library import load_library
+from digest_tui.disk.state import load_state
+from digest_tui.out.cite import bibtex_all
+from digest_tui.out.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
 from tests.seedhelpers import by_title
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

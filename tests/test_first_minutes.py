@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import shutil
 
-from digest_tui.app import DigestApp
-from digest_tui.widgets.sidebar import DateTree, TagTree
-from digest_tui.wording import plural, shorten
+from digest_tui.text.wording import plural, shorten
+from digest_tui.tui.app import DigestApp
+from digest_tui.tui.widgets.sidebar import DateTree, TagTree
 from tests.apphelpers import loaded, make_app, settled
 
 

@@ -9,12 +9,12 @@ import pytest
 from rich.cells import cell_len
 from textual.geometry import Size
 
-from digest_tui import cite
-from digest_tui.app import DigestApp
-from digest_tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
-from digest_tui.screens.help import HelpScreen
-from digest_tui.screens.links import LinksScreen
-from digest_tui.widgets.sidebar import DateTree, TagTree
+from digest_tui.out import cite
+from digest_tui.tui.app import DigestApp
+from digest_tui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen, NoteScreen
+from digest_tui.tui.screens.help import HelpScreen
+from digest_tui.tui.screens.links import LinksScreen
+from digest_tui.tui.widgets.sidebar import DateTree, TagTree
 from tests.apphelpers import loaded, make_app, settled, until, visible_rows
 
 TERMINAL_CLIPBOARD = 'mark_read = "never"\nclipboard = "terminal"\n'

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest_tui.latex import Run, reading_runs
+from digest_tui.digest.latex import Run, reading_runs
 
 
 def plain(text: str) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from digest_tui.screens.problems import ProblemsScreen
-from digest_tui.widgets.entry_list import share_row
+from digest_tui.tui.screens.problems import ProblemsScreen
+from digest_tui.tui.widgets.entry_list import share_row
 from tests.apphelpers import loaded, make_app, until, visible_rows
 
 LONG_TITLE = "A Title Long Enough to Be Cut in Any Terminal " * 6

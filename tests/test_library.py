@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest_tui.library import (
+from digest_tui.digest.library import (
     MAX_FILE_BYTES,
     Library,
     bundled_seeds,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.links import (
+from digest_tui.digest.links import (
     LinkKind,
     arxiv_id,
     arxiv_ids_in,
@@ -24,8 +24,8 @@ from digest_tui.links import (
     open_url,
     trim_url,
 )
-from digest_tui.model import Entry
-from digest_tui.parse import parse
+from digest_tui.digest.model import Entry
+from digest_tui.digest.parse import parse
 from tests.seedhelpers import by_title
 
 
@@ -311,7 +311,7 @@ def test_open_url_without_a_browser_gives_the_url():
 
 OPEN_IN_CHILD = (
     "import json, sys\n"
-    "from digest_tui.links import open_url\n"
+    "from digest_tui.digest.links import open_url\n"
     "print(json.dumps(open_url(sys.argv[1])))\n"
 )
 

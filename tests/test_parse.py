@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from digest_tui.library import read_digest
-from digest_tui.parse import Kind, ParseResult, classify, entry_id, parse, parse_date, split_lines
-from digest_tui.search import search_bytes
+from digest_tui.digest.library import read_digest
+from digest_tui.digest.parse import Kind, ParseResult, classify, entry_id, parse, parse_date, split_lines
+from digest_tui.digest.search import search_bytes
 
 HANGUL = re.compile("[\uac00-\ud7a3]")
 FAST = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])

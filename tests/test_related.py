@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from digest_tui.library import load_library
-from digest_tui.related import related_entries
+from digest_tui.digest.library import load_library
+from digest_tui.digest.related import related_entries
 
 
 def test_a_commentary_mentioning_an_arxiv_id_leads_to_that_entry(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.content import Content
 
-from digest_tui.sanitize import clean
+from digest_tui.text.sanitize import clean
 from tests.apphelpers import loaded, make_app, palette_hits, settled, until, visible_rows
 
 HOSTILE_TITLES = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from digest_tui.config import Settings
-from digest_tui.filters import Filter
+from digest_tui.digest.filters import Filter
+from digest_tui.disk.state import StateStore
 from digest_tui.session import ReadingSession, cycle, date_keys
-from digest_tui.state import StateStore
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.files import NOT_REGULAR, NotRegularFile, read_regular_file
-from digest_tui.library import discover, load_library, read_digest
+from digest_tui.digest.library import discover, load_library, read_digest
+from digest_tui.disk.files import NOT_REGULAR, NotRegularFile, read_regular_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
 
@@ -131,9 +131,9 @@ def test_an_empty_path_in_config_sources_is_a_warning_not_the_current_directory(
 READER_START = """
 import sys
 from pathlib import Path
-from digest_tui.cache import ParseCache
-from digest_tui.loader import Loader
-from digest_tui.state import StateStore
+from digest_tui.digest.cache import ParseCache
+from digest_tui.digest.loader import Loader
+from digest_tui.disk.state import StateStore
 
 cache = ParseCache(Path(sys.argv[1]))
 loader = Loader([Path(sys.argv[2])], cache)

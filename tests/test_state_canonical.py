@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from digest_tui import state as S
-from digest_tui.stateformat import _take_read_marks
+from digest_tui.disk import state as S
+from digest_tui.disk.stateformat import _take_read_marks
 
 BASE = datetime(2020, 1, 1, tzinfo=UTC)
 

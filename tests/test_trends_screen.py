@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Sparkline, Static
 
-from digest_tui.library import load_library
-from digest_tui.screens.trends import TrendRow, TrendsScreen
-from digest_tui.trends import (
+from digest_tui.digest.library import load_library
+from digest_tui.digest.trends import (
     MONTH_NAMES,
     MonthRange,
     axis_line,
@@ -23,6 +22,7 @@ from digest_tui.trends import (
     month_range,
     tag_series,
 )
+from digest_tui.tui.screens.trends import TrendRow, TrendsScreen
 from tests.apphelpers import loaded, make_app
 
 # -- the month range ----------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_wheel_installs_and_checks_its_bundled_seeds(tmp_path):
     assert (check.returncode, check.stdout, check.stderr) == (0, "27 entries, 0 problems\n", "")
 
     where = subprocess.run(
-        [sys.executable, "-c", "import digest_tui, digest_tui.library as l; print(digest_tui.__file__); print(l.bundled_seeds())"],
+        [sys.executable, "-c", "import digest_tui, digest_tui.digest.library as l; print(digest_tui.__file__); print(l.bundled_seeds())"],
         cwd=outside, env=env, capture_output=True, text=True, timeout=120,
     )
     assert where.returncode == 0, where.stderr

@@ -1,0 +1,1 @@
+"""The digest model and reading it: parsing, the library, its cache, search, filters, related entries, trends."""

@@ -1,0 +1,1 @@
+"""What leaves the program: citations, exports and the clipboard."""

@@ -1,0 +1,695 @@
+"""The reader: wires a reading session (session.py) to the widgets and the keys; what to
+show and when an entry is read are the session's to say, drawing is the widgets'."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
+from textual.screen import ModalScreen
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.widgets import Input, Sparkline, Static, Tree
+
+from digest_tui import config
+from digest_tui.digest.cache import ParseCache
+from digest_tui.digest.filters import Filter
+from digest_tui.digest.library import Library, bundled_seeds, resolve_sources
+from digest_tui.digest.loader import Loader
+from digest_tui.digest.model import Entry
+from digest_tui.digest.search import SearchIndex
+from digest_tui.digest.trends import tag_series, top_tags
+from digest_tui.disk.state import StateStore
+from digest_tui.session import LANGUAGE_NAMES, ReadingSession
+from digest_tui.text.sanitize import clean, clean_line
+from digest_tui.text.wording import plural, shorten
+from digest_tui.tui.commands import EntryCommands
+from digest_tui.tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
+from digest_tui.tui.link_actions import LinkActions
+from digest_tui.tui.screens.dialogs import ConfirmScreen, NoteScreen
+from digest_tui.tui.screens.help import HelpScreen, HelpSection
+from digest_tui.tui.screens.problems import ProblemsScreen
+from digest_tui.tui.screens.trends import TrendsScreen
+from digest_tui.tui.widgets.detail import DetailPane
+from digest_tui.tui.widgets.entry_list import EntryList, RowMarks
+from digest_tui.tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
+
+CONFIRM_MARK_ALL_OVER = 50
+SAVE_EVERY = 0.5
+POLL_EVERY = 2.0
+# After SIGTERM or SIGHUP the process is gone within this many seconds, whatever Textual does.
+EXIT_DEADLINE = 1.5
+# Below this many entries a search takes a few milliseconds: done at once, no thread needed.
+SEARCH_IN_BACKGROUND_OVER = 20_000
+
+
+class DigestApp(App[None]):
+    """A three-pane reader: date/tag sidebar, entry list, detail pane."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "digest-tui"
+    COMMANDS = App.COMMANDS | {EntryCommands}
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*READER_BINDINGS]
+    # Actions that only make sense on the reader itself, not under a dialog.
+    READER_ACTIONS = {b.action.split("(")[0] for b in READER_BINDINGS} - {"quit"}
+
+    def __init__(self, paths: list[str] | tuple[str, ...] = (), config_dir: Path | None = None, url_opener=None) -> None:
+        super().__init__()
+        self.config_dir = config.config_dir(config_dir)
+        self.settings, self.startup_messages = config.load_settings(self.config_dir)
+        self.sources = resolve_sources(paths, self.settings.sources)
+        self.session = ReadingSession(self.settings, StateStore(self.config_dir))
+        self.listed_filter = self.session.filter
+        """The filter whose rows the list shows (a search in the background may still be running)."""
+        self.saving = False
+        self.read_timer: Timer | None = None
+        self.url_opener = url_opener
+        self.link_actions = LinkActions(self)
+        self.loader = Loader(self.sources, ParseCache(config.cache_dir()))
+        self.polling = False
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.startup_messages.append(
+                f"{self.config_dir / config.CONFIG_FILE}: theme = {self.settings.theme!r} is not a theme; using {self.theme!r} (ctrl+p lists them)"
+            )
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information", timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification passes here: its text is cleaned and never read as markup, since
+        most of them quote a title, a tag, a file name or a message about one."""
+        super().notify(clean(message), title=clean_line(title), severity=severity, timeout=timeout)
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        with Horizontal(id="main"):
+            yield Sidebar(id="sidebar")
+            with Vertical(id="reader"):
+                yield Input(placeholder="search title, authors, abstract, commentary, #tags", id="search")
+                with Horizontal(id="trend"):
+                    yield Static(id="trend-label")
+                    yield Sparkline(id="trend-line")
+                yield EntryList(self.row_marks, id="entries")
+                yield DetailPane(id="detail")
+        yield Static(id="welcome")
+        yield KeyFooter()
+
+    @property
+    def entry_list(self) -> EntryList:
+        return self.query_one(EntryList)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def store(self) -> StateStore:
+        return self.session.store
+
+    @property
+    def loading(self) -> bool:
+        return self.session.loading
+
+    @property
+    def shown(self) -> Entry | None:
+        """The entry the detail pane shows."""
+        return self.detail.entry
+
+    def on_mount(self) -> None:
+        self.entry_list.focus()
+        self.update_status()
+        self.theme_changed_signal.subscribe(self, self.on_theme_changed)
+        self.set_interval(SAVE_EVERY, self.save_soon)
+        self.install_signal_handlers()
+        self.load()
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) save the state before the app goes."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.exit_saving)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    def exit_saving(self) -> None:
+        """SIGTERM or SIGHUP: save the marks, then go, within EXIT_DEADLINE seconds.
+
+        After a closed terminal, Textual's writer thread can block on the way out and keep the
+        process alive (deaf to a second SIGTERM, as its loop no longer runs). Once the marks are
+        on disk nothing is left to lose, so a watchdog ends the process if the exit stalls.
+        """
+        self.flush_state()
+        watchdog = threading.Timer(EXIT_DEADLINE, os._exit, args=(0,))
+        watchdog.daemon = True
+        watchdog.start()
+        self.exit()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Small terminals get the room of the list and the detail; `\` brings the sidebar back.
+        # The event's size: self.size is still the old one (App records it after this handler).
+        self.query_one("#sidebar").set_class(event.size.width < 100, "narrow")
+
+    # -- loading ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        """Read state and digests off the UI thread: the newest entries as soon as there are a
+        screenful, then all of them; files parsed before come from the parse cache."""
+        messages = self.store.load()
+        library = self.loader.load(
+            progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
+            first=lambda first: self.call_from_thread(self.install_library, *self.session.indexed(first), final=False),
+        )
+        self.call_from_thread(self.library_ready, *self.session.indexed(library), self.startup_messages + messages)
+        self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
+        self.loader.save_cache()
+
+    def poll_sources(self) -> None:
+        if not self.polling:
+            self.polling = True
+            self.refresh_sources()
+
+    @work(thread=True, group="poll")
+    def refresh_sources(self) -> None:
+        """Pick up digests added or changed while the app runs."""
+        try:
+            library = self.loader.refresh()
+            if library is not None:
+                self.call_from_thread(self.library_updated, *self.session.indexed(library))
+        finally:
+            self.polling = False
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"))
+
+    def library_ready(self, library: Library, index: SearchIndex, watched: frozenset[int], messages: list[str]) -> None:
+        self.install_library(library, index, watched)
+        for message in messages:
+            self.notify(message, severity="warning", timeout=10)
+        if library.problems:
+            self.notify(f"{plural(len(library.problems), 'problem')} in the digests: press p to list them", severity="warning")
+        if self.reading_samples:
+            self.notify(
+                "These are the bundled sample digests. To read your own: digest-tui ~/digests, "
+                f'or sources = ["~/digests"] in {self.config_dir / config.CONFIG_FILE}',
+                title="Sample digests",
+                timeout=15,
+            )
+
+    @property
+    def reading_samples(self) -> bool:
+        """No PATH was given and no sources are configured: the bundled samples are shown."""
+        return self.sources == [bundled_seeds()]
+
+    def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> int:
+        """Show `library`; returns how many of its entries are new."""
+        arrived = self.session.install(library, index, watched, final)
+        self.query_one(DateTree).fill(library.entries, self.session.unread_by_date)
+        self.query_one(TagTree).fill(library.tag_counts())
+        empty = not library.entries
+        self.query_one("#main").display = not empty
+        self.query_one("#welcome", Static).display = empty
+        if empty:
+            self.query_one("#welcome", Static).update(self.welcome_text())
+        self.refresh_list()
+        return arrived
+
+    def library_updated(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
+        """A re-read library: cursor, filters and marks stay as they were."""
+        arrived = self.install_library(library, index, watched)
+        if arrived:
+            self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.")
+
+    def welcome_text(self) -> Text:
+        text = Text("No digests yet\n\n", style="bold")
+        text.append("digest-tui looked for digest files (*.txt) in:\n")
+        for source in self.sources:
+            text.append(f"  {clean_line(str(source))}\n", style="cyan")
+        text.append("\nTo add some:\n")
+        text.append("  • start it with a path:  digest-tui ~/digests\n")
+        text.append(f"  • or list folders in {clean_line(str(self.config_dir / config.CONFIG_FILE))}:\n")
+        text.append('      sources = ["~/digests"]\n', style="cyan")
+        text.append("  • or drop digest files into one of the folders above.\n")
+        if self.library.problems:
+            text.append(f"\n{plural(len(self.library.problems), 'problem')} found: press p to see them.\n", style="yellow")
+        text.append("\nq quits · ? lists every key")
+        return text
+
+    # -- state ------------------------------------------------------------------------------
+
+    def row_marks(self, entry: Entry) -> RowMarks:
+        store = self.store
+        return RowMarks(store.is_read(entry.id), store.is_bookmarked(entry.id), self.session.is_watched(entry))
+
+    @property
+    def unread_count(self) -> int:
+        return self.session.unread_count
+
+    def set_read(self, entry: Entry, read: bool) -> None:
+        keys = self.session.set_read(entry, read)
+        if keys:
+            self.query_one(DateTree).update_counts(keys, self.session.unread_by_date)
+            self.entry_list.refresh_entry(entry)
+            self.update_status()
+
+    def save_soon(self) -> None:
+        if self.store.dirty and not self.saving:
+            self.saving = True
+            self.save_state()
+
+    @work(thread=True, group="save")
+    def save_state(self) -> None:
+        try:
+            message = self.store.save()
+        finally:
+            self.saving = False
+        if message:
+            self.call_from_thread(self.notify, message, severity="error", timeout=10)
+        for notice in self.store.take_notices():
+            self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
+
+    def flush_state(self) -> None:
+        if self.store.dirty:
+            message = self.store.save()
+            if message:
+                self.log.error(message)
+
+    async def action_quit(self) -> None:
+        self.flush_state()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self.flush_state()
+
+    def on_theme_changed(self, theme: Theme) -> None:
+        self.remember("theme", theme.name)
+
+    def remember(self, key: str, value: str) -> None:
+        """Save a choice in config.toml in the background."""
+        # Queued here, in the order the choices are made: the workers may run in any order,
+        # and whichever writes first writes the latest choice of every key.
+        config.remember_later(self.config_dir, key, value)
+
+        def write() -> None:
+            try:
+                notice = config.write_remembered(self.config_dir)
+            except OSError as error:
+                self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning")
+                return
+            if notice:
+                self.call_from_thread(self.notify, notice, severity="warning")
+
+        self.run_worker(write, thread=True, group="config")
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def refresh_list(self) -> None:
+        self.show_rows(self.session.filter, self.session.select(self.session.filter))
+
+    @work(thread=True, exclusive=True, group="search")
+    def search_in_background(self, flt: Filter) -> None:
+        """A keystroke's search over a big library, so typing never waits for it."""
+        rows = self.session.select(flt)
+        self.call_from_thread(self.show_rows, flt, rows)
+
+    def show_rows(self, flt: Filter, rows: list[int]) -> None:
+        if flt != self.session.filter:
+            return  # a newer keystroke already asked for something else
+        self.listed_filter = flt
+        if flt.query.strip():
+            empty = f'No entries match "{flt.query}".'
+        elif flt.narrows:
+            empty = f"No entries for this filter ({flt.describe()}). Press esc to clear it."
+        else:
+            empty = "No entries."
+        self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
+        self.query_one(DateTree).show_chosen(flt.date_key)
+        self.query_one(TagTree).show_chosen(flt.tag)
+        self.update_trend()
+        self.update_status()
+
+    def update_trend(self) -> None:
+        """Over the list, while a tag is chosen: its entries per month over the months the
+        trends screen shows (library_months: stray old entries left out)."""
+        from digest_tui.digest.trends import library_months, month_label
+
+        tag = self.session.filter.tag
+        self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
+        months = library_months(self.library)
+        if tag and months is not None:
+            series = tag_series(self.library, [tag])[tag]
+            label = Text(clean_line(f"#{tag}"), style="bold")
+            label.append(f" per month {month_label(months.first)}…{month_label(months.last)}", style="dim")
+            self.query_one("#trend-label", Static).update(label)
+            self.query_one("#trend-line", Sparkline).data = series
+
+    def set_filter(self, flt: Filter) -> None:
+        self.session.filter = flt
+        self.refresh_list()
+
+    def update_status(self) -> None:
+        text = Text(" digest-tui", style="bold")
+        names = "sample digests" if self.reading_samples else ", ".join(source.name or str(source) for source in self.sources[:3])
+        text.append(f" · {clean_line(names)}", style="dim")
+        if self.loading:
+            text.append(" · loading…")
+        else:
+            session = self.session
+            text.append(f" · {plural(len(self.library), 'entry', 'entries')} · {session.unread_count} unread · {session.bookmarked_count} bookmarked")
+            problems = len(self.library.problems)
+            text.append(f" · {plural(problems, 'problem')}", style="bold yellow" if problems else "")
+            if session.watch:
+                unread = session.watched_unread_count
+                text.append(f" · ◆ {unread} watched unread", style="bold green" if unread else "")
+        shown, flt = len(self.entry_list.rows), self.session.filter
+        if flt.narrows:
+            text.append(f"  │ {clean_line(flt.describe())} ({shown})", style="bold cyan")
+        if flt.sort != "date":
+            text.append(f"  │ sorted by {flt.sort}", style="dim")
+        self.query_one("#status", Static).update(text)
+
+    @on(EntryList.Highlighted)
+    def show_entry(self, message: EntryList.Highlighted) -> None:
+        entry = message.entry
+        try:
+            self.show_detail(entry)
+        except NoMatches:
+            return  # a move queued just before quitting: the panes are gone
+        self.stop_dwell()
+        action = self.session.on_highlight(entry, message.by_user, reading=self.focused is self.detail)
+        if entry is not None and action == "read":
+            self.set_read(entry, True)
+        elif entry is not None and action == "dwell":
+            self.read_timer = self.set_timer(self.settings.dwell_seconds, lambda: self.mark_read_if_shown(entry))
+
+    def stop_dwell(self) -> None:
+        if self.read_timer is not None:
+            self.read_timer.stop()
+            self.read_timer = None
+
+    def mark_read_if_shown(self, entry: Entry) -> None:
+        self.read_timer = None
+        if self.detail.entry is entry:
+            self.set_read(entry, True)
+
+    def open_entry(self) -> None:
+        """Read the current entry: focus the detail pane and, unless read marks are left to
+        the user (mark_read = "never"), mark it read."""
+        entry = self.current
+        self.detail.focus()
+        if entry is not None and self.session.reads_on_open():
+            self.stop_dwell()
+            self.set_read(entry, True)
+
+    def show_detail(self, entry: Entry | None) -> None:
+        session = self.session
+        if entry is None:
+            placeholder = "" if self.loading else self.entry_list.empty_message
+            session.clear_related()
+            self.detail.show(None, placeholder=placeholder)
+            return
+        session.show(entry, self.detail.entry)
+        self.detail.show(
+            entry,
+            note=self.store.note(entry.id),
+            language=session.language,
+            related=session.related,
+            related_cursor=session.related_cursor,
+        )
+
+    @on(EntryList.Chosen)
+    def chosen(self, message: EntryList.Chosen) -> None:
+        self.open_entry()
+
+    # -- sidebar ----------------------------------------------------------------------------
+
+    @on(Tree.NodeSelected, "#dates")
+    def date_chosen(self, event: Tree.NodeSelected) -> None:
+        key = event.node.data
+        if key is None:
+            return
+        self.set_filter(self.session.toggle_date(key))
+
+    @on(Tree.NodeSelected, "#tags")
+    def tag_chosen(self, event: Tree.NodeSelected) -> None:
+        tag = event.node.data
+        if tag is None:
+            return
+        self.set_filter(self.session.toggle_tag(tag))
+
+    # -- search -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("visible")
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        flt = replace(self.session.filter, query=event.value)
+        if len(self.library) > SEARCH_IN_BACKGROUND_OVER:
+            self.session.filter = flt
+            self.search_in_background(flt)
+        else:
+            self.set_filter(flt)
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.entry_list.focus()
+
+    def clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.remove_class("visible")
+        self.set_filter(replace(self.session.filter, query=""))
+        self.entry_list.focus()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.READER_ACTIONS and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    @property
+    def current(self) -> Entry | None:
+        return self.entry_list.current
+
+    def action_focus_detail(self) -> None:
+        if self.session.related_cursor >= 0:
+            self.action_open_related(self.session.related_cursor)
+        else:
+            self.open_entry()
+
+    def action_go_back(self) -> None:
+        """esc: from the search box or the detail pane to the list, then clear the search,
+        then the filter."""
+        focused, flt = self.focused, self.session.filter
+        if focused is self.query_one("#search"):
+            self.clear_search()
+        elif focused is self.detail:
+            self.entry_list.focus()
+        elif flt.query:
+            self.clear_search()
+        elif flt.narrows:
+            self.set_filter(self.session.cleared())
+        else:
+            self.entry_list.focus()
+
+    def _jump_unread(self, step: int) -> None:
+        position = self.session.next_unread(self.entry_list.rows, self.entry_list.cursor, step)
+        if position is None:
+            self.notify("No more unread entries " + ("below." if step > 0 else "above."))
+        else:
+            self.entry_list.move_by_user(position)
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(1)
+
+    def action_previous_unread(self) -> None:
+        self._jump_unread(-1)
+
+    def action_toggle_unread_only(self) -> None:
+        self.set_filter(replace(self.session.filter, unread_only=not self.session.filter.unread_only))
+
+    def action_toggle_bookmarked_only(self) -> None:
+        self.set_filter(replace(self.session.filter, bookmarked_only=not self.session.filter.bookmarked_only))
+
+    def action_toggle_bookmark(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+        on = self.session.toggle_bookmark(entry)
+        self.entry_list.refresh_entry(entry)
+        self.show_detail(entry)
+        self.update_status()
+        self.notify(("Bookmarked: " if on else "Bookmark removed: ") + shorten(entry.title, 60), timeout=2)
+
+    def action_edit_note(self) -> None:
+        entry = self.current
+        if entry is None:
+            return
+
+        def save_note(note: str | None) -> None:
+            if note is None:
+                return
+            self.session.set_note(entry, note)
+            self.entry_list.refresh_entry(entry)
+            self.show_detail(entry)
+            self.update_status()
+
+        self.push_screen(NoteScreen(entry.title, self.store.note(entry.id)), save_note)
+
+    def action_toggle_read(self) -> None:
+        entry = self.current
+        if entry is not None:
+            self.stop_dwell()  # marked unread by hand: no timer may undo that
+            self.set_read(entry, not self.store.is_read(entry.id))
+
+    def action_mark_all_read(self) -> None:
+        entries = [e for e in self.entry_list.visible_entries() if not self.store.is_read(e.id)]
+        if not entries:
+            self.notify("Every listed entry is read already.")
+            return
+
+        def mark(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            self.session.mark_all_read(entries)
+            self.query_one(DateTree).update_all_counts(self.session.unread_by_date)
+            self.refresh_list()
+            self.notify(f"Marked {plural(len(entries), 'entry', 'entries')} as read.")
+
+        if len(entries) > CONFIRM_MARK_ALL_OVER:
+            self.push_screen(ConfirmScreen(f"Mark {len(entries)} entries as read?"), mark)
+        else:
+            mark(True)
+
+    def action_cycle_sort(self) -> None:
+        sort = self.session.next_sort()
+        self.set_filter(replace(self.session.filter, sort=sort))
+        self.remember("sort", sort)
+        self.notify(f"Sorted by {sort}.", timeout=2)
+
+    def action_toggle_watched_only(self) -> None:
+        if not self.session.watch:
+            self.notify(f"The watch list is empty: add watch_authors or watch_keywords to {self.config_dir / config.CONFIG_FILE}.")
+            return
+        self.set_filter(replace(self.session.filter, watched_only=not self.session.filter.watched_only))
+
+    def action_cycle_language(self) -> None:
+        language = self.session.cycle_language()
+        self.show_detail(self.current)
+        self.remember("commentary_language", language)
+        self.notify(f"Commentary shown: {LANGUAGE_NAMES[language]}.", timeout=2)
+
+    def action_toggle_authors(self) -> None:
+        self.detail.toggle_authors()
+
+    def action_related(self, step: int) -> None:
+        if not self.session.step_related(step):
+            self.notify("No related entries.", timeout=2)
+            return
+        self.show_detail(self.current)
+        self.detail.scroll_end(animate=False)
+
+    def action_open_related(self, position: int) -> None:
+        current = self.current
+        target = self.session.leave_for_related(current, position) if current is not None else None
+        if target is not None:
+            self.jump_to(target)
+
+    def action_history_back(self) -> None:
+        entry = self.session.back()
+        if entry is None:
+            self.notify("No earlier entry to go back to.", timeout=2)
+        else:
+            self.jump_to(entry)
+
+    def action_trends(self) -> None:
+        if not self.library.entries:
+            return
+        from digest_tui.digest.trends import library_months
+
+        tags = top_tags(self.library, 12)
+        totals = dict(self.library.tag_counts())
+        months = library_months(self.library)
+        if months is None:
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag:
+                self.set_filter(replace(self.session.filter, tag=tag))
+
+        self.push_screen(TrendsScreen(tag_series(self.library, tags, months=months), totals, months), chosen)
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one("#sidebar")
+        if sidebar.has_class("narrow"):
+            sidebar.toggle_class("shown")
+        else:
+            sidebar.toggle_class("hidden")
+
+    def action_help(self) -> None:
+        sections = [
+            HelpSection("Moving", [b for b in EntryList.BINDINGS if isinstance(b, Binding)]),
+            HelpSection("Reading", READER_BINDINGS, self.session.read_rule()),
+            HelpSection("Sidebar", [*TREE_KEYS, *DATE_KEYS], SIDEBAR_NOTE),
+            HelpSection("Everywhere", EVERYWHERE),
+        ]
+        self.push_screen(HelpScreen(sections, str(self.config_dir)))
+
+    def action_problems(self) -> None:
+        self.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
+
+    # -- jumping ----------------------------------------------------------------------------
+
+    def jump_to(self, entry: Entry) -> None:
+        """Show `entry` in the list, clearing filters that hide it."""
+        if not self.entry_list.move_to(entry):
+            self.query_one("#search", Input).value = ""
+            self.query_one("#search", Input).remove_class("visible")
+            self.set_filter(self.session.cleared())
+            self.entry_list.move_to(entry)
+        self.entry_list.focus()
+
+    # -- links and citations (link_actions.py) ----------------------------------------------
+
+    def open_in_browser(self, url: str) -> None:
+        self.link_actions.open_in_browser(url)
+
+    def action_open_arxiv(self) -> None:
+        self.link_actions.open_arxiv()
+
+    def action_open_link(self, number: int) -> None:
+        self.link_actions.open_link(number)
+
+    def action_links(self) -> None:
+        self.link_actions.links()
+
+    def action_copy_link(self) -> None:
+        self.link_actions.copy_link()
+
+    def action_copy_citation(self, fmt: str = "") -> None:
+        self.link_actions.copy_citation(fmt)
+
+    def action_choose_citation(self) -> None:
+        self.link_actions.choose_citation()
