@@ -229,7 +229,7 @@ async def test_a_read_only_config_directory_is_reported_not_fatal(tmp_path, seed
         async with app.run_test(size=(120, 40)) as pilot:
             await loaded(pilot)
             await pilot.press("s", "b")
-            await until(pilot, lambda: not app.saving and any("state" in n.message.lower() for n in app._notifications), "the failed save's message")
+            await until(pilot, lambda: not app.saver.saving and any("state" in n.message.lower() for n in app._notifications), "the failed save's message")
             await settled(pilot)
             messages = [n.message for n in app._notifications]
             assert any("could not save sort" in m for m in messages)

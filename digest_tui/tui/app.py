@@ -3,10 +3,6 @@ show and when an entry is read are the session's to say, drawing is the widgets'
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -21,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widgets import Input, Sparkline, Static, Tree
+from textual.widgets import Input, Static, Tree
 
 from digest_tui import config
 from digest_tui.digest.cache import ParseCache
@@ -38,19 +34,19 @@ from digest_tui.text.wording import plural, shorten
 from digest_tui.tui.commands import EntryCommands
 from digest_tui.tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
 from digest_tui.tui.link_actions import LinkActions
+from digest_tui.tui.saving import Saver
 from digest_tui.tui.screens.dialogs import ConfirmScreen, NoteScreen
 from digest_tui.tui.screens.help import HelpScreen, HelpSection
 from digest_tui.tui.screens.problems import ProblemsScreen
 from digest_tui.tui.screens.trends import TrendsScreen
+from digest_tui.tui.status import status_text, welcome_text
 from digest_tui.tui.widgets.detail import DetailPane
 from digest_tui.tui.widgets.entry_list import EntryList, RowMarks
 from digest_tui.tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
+from digest_tui.tui.widgets.trend_bar import TrendBar
 
 CONFIRM_MARK_ALL_OVER = 50
-SAVE_EVERY = 0.5
 POLL_EVERY = 2.0
-# After SIGTERM or SIGHUP the process is gone within this many seconds, whatever Textual does.
-EXIT_DEADLINE = 1.5
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
 SEARCH_IN_BACKGROUND_OVER = 20_000
 
@@ -73,7 +69,7 @@ class DigestApp(App[None]):
         self.session = ReadingSession(self.settings, StateStore(self.config_dir))
         self.listed_filter = self.session.filter
         """The filter whose rows the list shows (a search in the background may still be running)."""
-        self.saving = False
+        self.saver = Saver(self, self.session.store, self.config_dir)
         self.read_timer: Timer | None = None
         self.url_opener = url_opener
         self.link_actions = LinkActions(self)
@@ -99,9 +95,7 @@ class DigestApp(App[None]):
             yield Sidebar(id="sidebar")
             with Vertical(id="reader"):
                 yield Input(placeholder="search title, authors, abstract, commentary, #tags", id="search")
-                with Horizontal(id="trend"):
-                    yield Static(id="trend-label")
-                    yield Sparkline(id="trend-line")
+                yield TrendBar(id="trend")
                 yield EntryList(self.row_marks, id="entries")
                 yield DetailPane(id="detail")
         yield Static(id="welcome")
@@ -136,31 +130,8 @@ class DigestApp(App[None]):
         self.entry_list.focus()
         self.update_status()
         self.theme_changed_signal.subscribe(self, self.on_theme_changed)
-        self.set_interval(SAVE_EVERY, self.save_soon)
-        self.install_signal_handlers()
+        self.saver.start()
         self.load()
-
-    def install_signal_handlers(self) -> None:
-        """SIGTERM and SIGHUP (a closed terminal) save the state before the app goes."""
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self.exit_saving)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
-
-    def exit_saving(self) -> None:
-        """SIGTERM or SIGHUP: save the marks, then go, within EXIT_DEADLINE seconds.
-
-        After a closed terminal, Textual's writer thread can block on the way out and keep the
-        process alive (deaf to a second SIGTERM, as its loop no longer runs). Once the marks are
-        on disk nothing is left to lose, so a watchdog ends the process if the exit stalls.
-        """
-        self.flush_state()
-        watchdog = threading.Timer(EXIT_DEADLINE, os._exit, args=(0,))
-        watchdog.daemon = True
-        watchdog.start()
-        self.exit()
 
     def on_resize(self, event: events.Resize) -> None:
         # Small terminals get the room of the list and the detail; `\` brings the sidebar back.
@@ -228,7 +199,8 @@ class DigestApp(App[None]):
         self.query_one("#main").display = not empty
         self.query_one("#welcome", Static).display = empty
         if empty:
-            self.query_one("#welcome", Static).update(self.welcome_text())
+            config_file = self.config_dir / config.CONFIG_FILE
+            self.query_one("#welcome", Static).update(welcome_text(self.sources, config_file, len(library.problems)))
         self.refresh_list()
         return arrived
 
@@ -237,21 +209,6 @@ class DigestApp(App[None]):
         arrived = self.install_library(library, index, watched)
         if arrived:
             self.notify(f"{plural(arrived, 'new entry', 'new entries')} arrived.")
-
-    def welcome_text(self) -> Text:
-        text = Text("No digests yet\n\n", style="bold")
-        text.append("digest-tui looked for digest files (*.txt) in:\n")
-        for source in self.sources:
-            text.append(f"  {clean_line(str(source))}\n", style="cyan")
-        text.append("\nTo add some:\n")
-        text.append("  • start it with a path:  digest-tui ~/digests\n")
-        text.append(f"  • or list folders in {clean_line(str(self.config_dir / config.CONFIG_FILE))}:\n")
-        text.append('      sources = ["~/digests"]\n', style="cyan")
-        text.append("  • or drop digest files into one of the folders above.\n")
-        if self.library.problems:
-            text.append(f"\n{plural(len(self.library.problems), 'problem')} found: press p to see them.\n", style="yellow")
-        text.append("\nq quits · ? lists every key")
-        return text
 
     # -- state ------------------------------------------------------------------------------
 
@@ -270,28 +227,6 @@ class DigestApp(App[None]):
             self.entry_list.refresh_entry(entry)
             self.update_status()
 
-    def save_soon(self) -> None:
-        if self.store.dirty and not self.saving:
-            self.saving = True
-            self.save_state()
-
-    @work(thread=True, group="save")
-    def save_state(self) -> None:
-        try:
-            message = self.store.save()
-        finally:
-            self.saving = False
-        if message:
-            self.call_from_thread(self.notify, message, severity="error", timeout=10)
-        for notice in self.store.take_notices():
-            self.call_from_thread(self.notify, notice, severity="warning", timeout=10)
-
-    def flush_state(self) -> None:
-        if self.store.dirty:
-            message = self.store.save()
-            if message:
-                self.log.error(message)
-
     async def action_quit(self) -> None:
         self.flush_state()
         self.exit()
@@ -299,25 +234,16 @@ class DigestApp(App[None]):
     def on_unmount(self) -> None:
         self.flush_state()
 
+    def flush_state(self) -> None:
+        message = self.saver.flush()
+        if message:
+            self.log.error(message)
+
     def on_theme_changed(self, theme: Theme) -> None:
         self.remember("theme", theme.name)
 
     def remember(self, key: str, value: str) -> None:
-        """Save a choice in config.toml in the background."""
-        # Queued here, in the order the choices are made: the workers may run in any order,
-        # and whichever writes first writes the latest choice of every key.
-        config.remember_later(self.config_dir, key, value)
-
-        def write() -> None:
-            try:
-                notice = config.write_remembered(self.config_dir)
-            except OSError as error:
-                self.call_from_thread(self.notify, f"could not save {key} in {self.config_dir}: {error.strerror or error}", severity="warning")
-                return
-            if notice:
-                self.call_from_thread(self.notify, notice, severity="warning")
-
-        self.run_worker(write, thread=True, group="config")
+        self.saver.remember(key, value)
 
     # -- the list ---------------------------------------------------------------------------
 
@@ -343,48 +269,16 @@ class DigestApp(App[None]):
         self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
         self.query_one(DateTree).show_chosen(flt.date_key)
         self.query_one(TagTree).show_chosen(flt.tag)
-        self.update_trend()
+        self.query_one(TrendBar).show(self.library, flt.tag)
         self.update_status()
-
-    def update_trend(self) -> None:
-        """Over the list, while a tag is chosen: its entries per month over the months the
-        trends screen shows (library_months: stray old entries left out)."""
-        from digest_tui.digest.trends import library_months, month_label
-
-        tag = self.session.filter.tag
-        self.query_one("#trend").set_class(bool(tag and self.library.entries), "visible")
-        months = library_months(self.library)
-        if tag and months is not None:
-            series = tag_series(self.library, [tag])[tag]
-            label = Text(clean_line(f"#{tag}"), style="bold")
-            label.append(f" per month {month_label(months.first)}…{month_label(months.last)}", style="dim")
-            self.query_one("#trend-label", Static).update(label)
-            self.query_one("#trend-line", Sparkline).data = series
 
     def set_filter(self, flt: Filter) -> None:
         self.session.filter = flt
         self.refresh_list()
 
     def update_status(self) -> None:
-        text = Text(" digest-tui", style="bold")
         names = "sample digests" if self.reading_samples else ", ".join(source.name or str(source) for source in self.sources[:3])
-        text.append(f" · {clean_line(names)}", style="dim")
-        if self.loading:
-            text.append(" · loading…")
-        else:
-            session = self.session
-            text.append(f" · {plural(len(self.library), 'entry', 'entries')} · {session.unread_count} unread · {session.bookmarked_count} bookmarked")
-            problems = len(self.library.problems)
-            text.append(f" · {plural(problems, 'problem')}", style="bold yellow" if problems else "")
-            if session.watch:
-                unread = session.watched_unread_count
-                text.append(f" · ◆ {unread} watched unread", style="bold green" if unread else "")
-        shown, flt = len(self.entry_list.rows), self.session.filter
-        if flt.narrows:
-            text.append(f"  │ {clean_line(flt.describe())} ({shown})", style="bold cyan")
-        if flt.sort != "date":
-            text.append(f"  │ sorted by {flt.sort}", style="dim")
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(status_text(self.session, names, len(self.entry_list.rows)))
 
     @on(EntryList.Highlighted)
     def show_entry(self, message: EntryList.Highlighted) -> None:
