@@ -174,7 +174,8 @@ def measure_parse(archive: Path, result: SizeResult) -> list[str]:
 def write_config(directory: Path, ids: list[str]) -> None:
     """A reader's settings and a state of years of reading: nine in ten entries read, at
     times spread over years, and up to 1,000 bookmarks."""
-    from digest_tui.disk.state import Mark, State, dump_state
+    from digest_tui.disk.marks import Mark, State
+    from digest_tui.disk.stateformat import dump_state
 
     if directory.exists():
         shutil.rmtree(directory)
@@ -233,7 +234,9 @@ def _read_all(process: subprocess.Popen) -> tuple[bytes, bytes]:
 def measure_state(directory: Path) -> dict[str, float]:
     """StateStore with 100,000 read marks and 1,000 bookmarks: a start's load, then a save
     after one change (what the reader does every half second after a change)."""
-    from digest_tui.disk.state import Mark, State, StateStore, dump_state
+    from digest_tui.disk.marks import Mark, State
+    from digest_tui.disk.stateformat import dump_state
+    from digest_tui.disk.store import StateStore
 
     say("state: 100,000 read marks and 1,000 bookmarks")
     if directory.exists():

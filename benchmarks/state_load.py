@@ -21,7 +21,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from digest_tui.disk import store as store_module
-from digest_tui.disk.state import Mark, State, StateStore, dump_state, read_state_text
+from digest_tui.disk.marks import Mark, State
+from digest_tui.disk.stateformat import dump_state, read_state_text
+from digest_tui.disk.store import StateStore
 
 SEED = 20261124
 

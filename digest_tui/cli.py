@@ -11,8 +11,7 @@ from typing import NoReturn
 from digest_tui import __version__
 from digest_tui.config import CONFIG_FILE, cache_dir, config_dir, load_settings
 from digest_tui.digest.library import Library, load_library, resolve_sources
-from digest_tui.disk.state import load_state
-from digest_tui.disk.stateformat import STATE_FILE
+from digest_tui.disk.stateformat import STATE_FILE, load_state
 from digest_tui.out.export import FORMATS as EXPORT_FORMATS
 from digest_tui.out.export import render, select, unknown_tags
 from digest_tui.text.sanitize import clean, clean_line
@@ -200,7 +199,8 @@ def cmd_paths(options: argparse.Namespace) -> int:
 
 def cmd_state(options: argparse.Namespace) -> int:
     """`state merge FILE...`: the latest change per entry wins, as when instances merge."""
-    from digest_tui.disk.state import StateStore, read_state_file
+    from digest_tui.disk.stateformat import read_state_file
+    from digest_tui.disk.store import StateStore
 
     others = []
     for name in options.files:

@@ -21,7 +21,7 @@ from digest_tui.digest.model import Entry
 from digest_tui.digest.related import related_entries
 from digest_tui.digest.search import SearchIndex
 from digest_tui.digest.watch import WatchList
-from digest_tui.disk.state import StateStore
+from digest_tui.disk.store import StateStore
 
 DateKey = tuple[int, ...]
 """(year,), (year, month) or (year, month, day): a node of the date tree."""

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from digest_tui.digest.parse import entry_id
-from digest_tui.disk.state import Mark, State, dump_state
+from digest_tui.disk.marks import Mark, State
+from digest_tui.disk.stateformat import dump_state
 
 # The raw sequences that must never be written out, each with the marker that follows it.
 PAYLOADS = {

@@ -1,6 +1,6 @@
 """The writers of tests/test_state_processes.py: each runs as a process of its own.
 
-They are started by multiprocessing's fork server with digest_tui.disk.state already imported, so
+They are started by multiprocessing's fork server with digest_tui.disk.store already imported, so
 a writer is running in milliseconds and the test can kill hundreds of them. Each reports over
 a pipe: ("ready",) once it has loaded the state, ("saved", N) after each save, ("stalled",)
 when a save stopped before its rename, ("failed", message) when a save went wrong, and
@@ -14,7 +14,7 @@ import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from digest_tui.disk.state import StateStore
+from digest_tui.disk.store import StateStore
 
 
 def stall_before_rename(report: Connection) -> None:

@@ -13,13 +13,13 @@ from tests.ptyhelpers import Terminal
 # mark dated 9999-12-31T23:59:59Z; argv[1] says whether to break it.
 DRIVER = """
 import sys
-from digest_tui.disk import state
+from digest_tui.disk import store
 
 def overflow(*args, **kwargs):
     raise OverflowError("date value out of range")
 
 if sys.argv.pop(1) == "broken":
-    state.StateStore.set_read_many = overflow
+    store.StateStore.set_read_many = overflow
 from digest_tui.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """

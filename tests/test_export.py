@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from digest_tui.digest.library import load_library
-from digest_tui.disk.state import load_state
+from digest_tui.disk.stateformat import load_state
 from digest_tui.out.cite import bibtex_all
 from digest_tui.out.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
 from tests.seedhelpers import by_title

@@ -9,7 +9,7 @@ import pytest
 
 from digest_tui.config import Settings
 from digest_tui.digest.filters import Filter
-from digest_tui.disk.state import StateStore
+from digest_tui.disk.store import StateStore
 from digest_tui.session import ReadingSession, cycle, date_keys
 
 

@@ -133,7 +133,7 @@ import sys
 from pathlib import Path
 from digest_tui.digest.cache import ParseCache
 from digest_tui.digest.loader import Loader
-from digest_tui.disk.state import StateStore
+from digest_tui.disk.store import StateStore
 
 cache = ParseCache(Path(sys.argv[1]))
 loader = Loader([Path(sys.argv[2])], cache)

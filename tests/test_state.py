@@ -20,7 +20,9 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from digest_tui.disk.state import Mark, State, StateStore, dump_state, load_state, parse_state, read_state_text
+from digest_tui.disk.marks import Mark, State
+from digest_tui.disk.stateformat import dump_state, load_state, parse_state, read_state_text
+from digest_tui.disk.store import StateStore
 from tests.fshelpers import read_only
 
 T1 = datetime(2026, 11, 24, 10, 0, 0, tzinfo=UTC)

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from digest_tui.disk import state as S
+from digest_tui.disk import marks as S
+from digest_tui.disk import stateformat
 from digest_tui.disk.stateformat import _take_read_marks
 
 BASE = datetime(2020, 1, 1, tzinfo=UTC)
@@ -17,7 +18,7 @@ BASE = datetime(2020, 1, 1, tzinfo=UTC)
 
 def read(text: str, quick: bool):
     try:
-        return S.read_state_text(text, quick=quick)
+        return stateformat.read_state_text(text, quick=quick)
     except ValueError as error:
         return f"error: {error}"  # the message too: a line number must point into the file
 
@@ -104,7 +105,7 @@ def variants(text: str, state: S.State) -> list[str]:
 def test_the_fast_reading_gives_what_tomllib_gives(seed):
     rng = random.Random(seed)
     state = random_state(rng)
-    for text in (S.dump_state(state), earlier_layout(state)):
+    for text in (stateformat.dump_state(state), earlier_layout(state)):
         assert read_fast(text) == read_with_tomllib(text) == (state, [])
         for variant in variants(text, state):
             assert read_fast(variant) == read_with_tomllib(variant), variant
@@ -113,23 +114,23 @@ def test_the_fast_reading_gives_what_tomllib_gives(seed):
 @pytest.mark.parametrize("seed", range(10))
 def test_the_read_marks_a_save_writes_are_all_taken_the_quick_way(seed):
     state = random_state(random.Random(seed))
-    for text in (S.dump_state(state), earlier_layout(state)):
+    for text in (stateformat.dump_state(state), earlier_layout(state)):
         _, taken = _take_read_marks(text)
         assert taken["read"] == {key: mark for key, mark in state.read.items() if mark.on}
         assert taken["unread"] == {key: mark for key, mark in state.read.items() if not mark.on}
 
 
 def test_a_broken_line_after_the_read_marks_is_reported_where_it_is():
-    text = S.dump_state(S.State({f"r{n}": S.Mark(True, BASE) for n in range(50)})) + "broken = 1 2\n"
+    text = stateformat.dump_state(S.State({f"r{n}": S.Mark(True, BASE) for n in range(50)})) + "broken = 1 2\n"
     error = read_fast(text)
     assert error == read_with_tomllib(text) and f"line {text.count(chr(10))}," in error
 
 
 def test_marks_made_fast_are_real_marks():
-    text = S.dump_state(S.State({"a": S.Mark(True, BASE)}, {"b": S.Mark(False, BASE, "n")}))
-    state, _ = S.read_state_text(text)
+    text = stateformat.dump_state(S.State({"a": S.Mark(True, BASE)}, {"b": S.Mark(False, BASE, "n")}))
+    state, _ = stateformat.read_state_text(text)
     mark = state.read["a"]
-    assert mark == S.Mark(True, BASE) and hash(mark) == hash(S.Mark(True, BASE)) and mark.at.tzinfo is S.UTC
+    assert mark == S.Mark(True, BASE) and hash(mark) == hash(S.Mark(True, BASE)) and mark.at.tzinfo is UTC
     with pytest.raises(AttributeError):
         mark.on = False  # type: ignore[misc]
     assert state.bookmarks["b"] == S.Mark(False, BASE, "n")

@@ -13,11 +13,13 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from digest_tui.disk.state import Mark, State, StateStore, dump_state, parse_state
+from digest_tui.disk.marks import Mark, State
+from digest_tui.disk.stateformat import dump_state, parse_state
+from digest_tui.disk.store import StateStore
 from tests import state_writer
 
 KILLS = 200
-# Writers are forked from a server that has digest_tui.disk.state imported already: a new Python
+# Writers are forked from a server that has digest_tui.disk.store imported already: a new Python
 # for each would spend a tenth of a second importing before it could be killed.
 WRITERS = multiprocessing.get_context("forkserver")
 WRITERS.set_forkserver_preload(["tests.state_writer"])

@@ -27,7 +27,7 @@ from digest_tui.digest.loader import Loader
 from digest_tui.digest.model import Entry
 from digest_tui.digest.search import SearchIndex
 from digest_tui.digest.trends import tag_series, top_tags
-from digest_tui.disk.state import StateStore
+from digest_tui.disk.store import StateStore
 from digest_tui.session import LANGUAGE_NAMES, ReadingSession
 from digest_tui.text.sanitize import clean, clean_line
 from digest_tui.text.wording import plural, shorten
