@@ -75,3 +75,9 @@ async def test_counts_and_messages_read_as_sentences(tmp_path, seed_files):
         await pilot.press("B", "l")
         await settled(pilot)
         assert any(n.message == "Commentary shown: Korean only." for n in app._notifications)
+
+
+def test_shorten_at_a_word_drops_the_cut_word():
+    assert shorten("Reverse Thinking Makes LLMs Stronger Reasoners", 40, at_word=True) == "Reverse Thinking Makes LLMs Stronger…"
+    assert shorten("Puzzle: Distillation-Based NAS", 9, at_word=True) == "Puzzle…"
+    assert shorten("short", 40, at_word=True) == "short"

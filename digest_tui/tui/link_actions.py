@@ -11,6 +11,7 @@ from digest_tui.digest import links
 from digest_tui.digest.library import Library
 from digest_tui.digest.model import Entry
 from digest_tui.out import cite, clipboard
+from digest_tui.text.wording import shorten
 from digest_tui.tui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from digest_tui.tui.screens.links import LinkAction, LinkItem, LinksScreen
 
@@ -169,13 +170,7 @@ class LinkActions:
 
 def quoted_title(entry: Entry, limit: int = 40) -> str:
     """The entry's title in quotes for a notification, cut at a word to `limit` characters."""
-    title = " ".join(entry.title.split())
-    if len(title) > limit:
-        head = title[: limit - 1]
-        # Drop the word the cut went through, unless the cut fell between two words.
-        words = head.rsplit(" ", 1)[0] if " " in head and title[len(head)] != " " else head
-        title = words.rstrip(" :,;-") + "…"
-    return f'"{title}"'
+    return f'"{shorten(" ".join(entry.title.split()), limit, at_word=True)}"'
 
 
 def shown_link(url: str) -> str:
