@@ -35,6 +35,7 @@ import tomli_w
 
 from digest_tui.disk.files import read_regular_file
 from digest_tui.disk.marks import LATEST, Mark, State, merge_marks
+from digest_tui.text.wording import plural
 
 STATE_FILE = "state.toml"
 """The file in the config directory that holds the read marks and bookmarks."""
@@ -223,7 +224,7 @@ def reason(error: BaseException) -> str:
 def summary(problems: list[str]) -> str:
     """The items a reading dropped, in a sentence: how many, and the first."""
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{len(problems)} invalid item{'s' if len(problems) > 1 else ''} dropped: {problems[0]}{more}"
+    return f"{plural(len(problems), 'invalid item')} dropped: {problems[0]}{more}"
 
 
 def decode(data: bytes) -> str:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from digest_tui.digest.model import Problem
 from digest_tui.text.sanitize import clean_line
+from digest_tui.text.wording import plural
 
 INDENT = "  "
 """Rows after the first of a wrapped line start here, so each problem reads as one."""
@@ -104,9 +105,9 @@ class ProblemsScreen(ModalScreen[None]):
 
     def compose(self):
         count = len(self.problems)
-        title = f"{count} problem{'s' if count != 1 else ''}"
+        title = plural(count, "problem")
         if self.notes:
-            title += f", {len(self.notes)} note{'s' if len(self.notes) != 1 else ''}"
+            title += f", {plural(len(self.notes), 'note')}"
         yield Static(Text(title + "   (esc closes)", style="bold"), id="problems-title")
         lines = [str(p) for p in self.problems] or ["No problems: every line was read."]
         if self.notes:
