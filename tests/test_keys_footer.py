@@ -298,3 +298,20 @@ async def test_the_trends_screen_shows_its_own_keys(config_dir: Path, seeds_dir:
         await until(pilot, lambda: "Close" in footer_text(app), "the trends screen's footer")
         shown = assert_own_keys_only(app)
         assert shown[0] == "j Next tag" and "esc Close" in shown
+
+
+async def test_a_note_typed_and_saved_in_one_burst_keeps_every_letter(config_dir: Path, seeds_dir: Path):
+    """Keys that arrive together (typed fast, or sent by a terminal in one read) reach the
+    input before enter saves the note."""
+    from textual import events
+
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, NoteScreen) and app.focused is not None, "the note editor")
+        for character in "abc def":
+            app.post_message(events.Key("space" if character == " " else character, character))
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: not isinstance(app.screen, NoteScreen), "the note editor to close")
+        assert app.store.note(app.entry_list.current.id) == "abc def"

@@ -37,14 +37,20 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class NoteInput(Input):
+    """The note's input: its own enter, shown in the footer as Save.
+
+    Not a priority binding on the screen: that would run as soon as enter arrives, before
+    the keys typed just ahead of it reach the input, and save the note without them.
+    """
+
+    BINDINGS = [Binding("enter", "submit", "Save")]
+
+
 class NoteScreen(ModalScreen[str | None]):
     """Edit a bookmark's note: enter saves, esc cancels."""
 
-    BINDINGS = [
-        # A priority binding, so that the footer names it (the input's own enter is hidden).
-        Binding("enter", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, title: str, note: str) -> None:
         super().__init__()
@@ -54,11 +60,11 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self):
         with Vertical(classes="dialog"):
             yield Static(Text(f"Note for “{clean_line(shorten(self.entry_title, 80))}”", style="bold"))
-            yield Input(value=clean_line(self.note), placeholder="a short note (enter saves, esc cancels)", max_length=500, id="note-input")
+            yield NoteInput(value=clean_line(self.note), placeholder="a short note (enter saves, esc cancels)", max_length=500, id="note-input")
         yield KeyFooter()
 
-    def action_save(self) -> None:
-        self.dismiss(self.query_one(Input).value.strip())
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)
