@@ -315,3 +315,22 @@ async def test_a_note_typed_and_saved_in_one_burst_keeps_every_letter(config_dir
         app.post_message(events.Key("enter", "\r"))
         await until(pilot, lambda: not isinstance(app.screen, NoteScreen), "the note editor to close")
         assert app.store.note(app.entry_list.current.id) == "abc def"
+
+
+async def test_a_choice_moved_to_and_chosen_in_one_burst_is_the_one_chosen(config_dir: Path, seeds_dir: Path):
+    """j then enter arriving together choose the second format, not the first."""
+    from textual import events
+
+    from digest_tui.tui.screens.dialogs import ChoiceScreen
+
+    app = make_app(config_dir, [seeds_dir], settings=TERMINAL_CLIPBOARD)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("C")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.focused is not None, "the chooser")
+        app.post_message(events.Key("j", "j"))
+        app.post_message(events.Key("enter", "\r"))
+        await until(pilot, lambda: not isinstance(app.screen, ChoiceScreen), "the chooser to close")
+        await settled(pilot)
+        assert not app.clipboard.startswith("@"), "BibTeX (the first choice) was copied, not the plain citation"
+        assert app.session.library.entries[0].title in app.clipboard

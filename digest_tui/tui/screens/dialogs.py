@@ -74,19 +74,29 @@ MOVE = Binding.Group("Move")
 
 
 class ChoiceList(OptionList):
-    """An option list that j and k move through too, as every list of the reader."""
+    """An option list that j and k move through too, as every list of the reader.
+
+    Its own enter chooses, shown in the footer. (A priority binding on the screen would run
+    as soon as enter arrives, before the j and k typed just ahead of it moved the cursor.)
+    """
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", group=MOVE),
         Binding("k", "cursor_up", "Up", group=MOVE),
+        Binding("enter", "select", "Choose"),
     ]
+
+
+class LinkList(ChoiceList):
+    """The link list: enter opens the highlighted link."""
+
+    BINDINGS = [Binding("enter", "select", "Open")]
 
 
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few numbered choices (j/k and enter, or its number); returns its key."""
 
     BINDINGS = [
-        Binding("enter", "choose", "Choose", priority=True),  # priority: named in the footer
         Binding("escape,q", "cancel", "Close"),
         *[Binding(str(n), f"number({n})", f"Choose {n}", show=False) for n in range(1, 10)],
     ]
@@ -105,11 +115,6 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.choices[event.option_index][0])
-
-    def action_choose(self) -> None:
-        highlighted = self.query_one(ChoiceList).highlighted
-        if highlighted is not None:
-            self.dismiss(self.choices[highlighted][0])
 
     def action_number(self, number: int) -> None:
         if number <= len(self.choices):

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from digest_tui.text.sanitize import clean_line
 from digest_tui.text.wording import shorten
 from digest_tui.tui.keys import KeyFooter
-from digest_tui.tui.screens.dialogs import ChoiceList
+from digest_tui.tui.screens.dialogs import LinkList
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,6 @@ class LinkAction:
 
 class LinksScreen(ModalScreen[LinkAction | None]):
     BINDINGS = [
-        Binding("enter", "act('open')", "Open", priority=True),  # priority: named in the footer
         Binding("y", "act('copy')", "Copy link"),
         Binding("O", "act('browser')", "Open in browser"),
         Binding("escape,q,L", "cancel", "Close"),
@@ -59,7 +58,7 @@ class LinksScreen(ModalScreen[LinkAction | None]):
                 if item.in_library:
                     prompt.append(f"\n     in your library: {clean_line(shorten(item.in_library, 70))}", style="green")
                 options.append(Option(prompt))
-            yield ChoiceList(*options, id="links")
+            yield LinkList(*options, id="links")
             yield Static(Text("j/k move · enter/1-9 open · O open in browser · y copy · esc close", style="dim"))
         yield KeyFooter()
 
