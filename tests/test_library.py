@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from datetime import date
 from pathlib import Path
 
@@ -13,12 +15,14 @@ from hypothesis import strategies as st
 from digest_tui.digest.library import (
     MAX_FILE_BYTES,
     Library,
+    Stamp,
     bundled_seeds,
     discover,
     load_library,
     parse_bytes,
     read_digest,
     resolve_sources,
+    scan,
 )
 
 QWEN = "Qwen2-VL: To See the World More Clearly"
@@ -265,3 +269,53 @@ def test_a_utf32_digest_is_read_and_its_encoding_reported(tmp_path, seed_files, 
     library = load_library([path])
     assert [e.title for e in library.entries] == [e.title for e in load_library([seed_files[0]]).entries]
     assert [str(p) for p in library.problems] == [f"{path}:1: encoded as UTF-32, not UTF-8; read anyway (save it as UTF-8)"]
+
+
+def globbed(directory: Path) -> tuple[list[Path], list[str]]:
+    """What a recursive glob finds in `directory`: the files discover() must find, in its
+    order, and the paths it must report."""
+    files, problems = [], []
+    for path in sorted(directory.rglob("*.txt")):
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode):
+            files.append(path)
+        elif not stat.S_ISDIR(mode):
+            problems.append(str(path))
+    return files, problems
+
+
+def test_discovery_finds_what_a_recursive_glob_finds(tmp_path, seed_files, monkeypatch):
+    root = tmp_path / "root"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.txt").write_text("x")
+    for name in ("a.txt", "a-b.txt", ".hidden.txt", ".txt", "b/x.txt", "a/y.txt", "a/deep/er/z.txt", "d.txt/inner.txt", "UP.TXT", "c/readme.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(name)
+    (root / "link-to-file.txt").symlink_to(outside / "far.txt")
+    (root / "link-to-dir").symlink_to(outside)  # not searched, as rglob does not
+    (root / "link-to-dir.txt").symlink_to(outside)
+    (root / "broken.txt").symlink_to(tmp_path / "nothing")
+    (root / "loop.txt").symlink_to(root / "loop.txt")
+    if hasattr(os, "mkfifo"):
+        os.mkfifo(root / "b" / "pipe.txt")
+    files, problems = discover([root])
+    expected_files, expected_problems = globbed(root)
+    assert files == expected_files and len(files) == 9
+    assert [p.source for p in problems] == expected_problems
+    monkeypatch.chdir(root)  # names relative to the working directory, as Path(".") / name gives them
+    assert discover([Path(".")])[0] == globbed(Path("."))[0] == [Path(p.relative_to(root)) for p in expected_files]
+
+
+def test_scan_gives_each_file_its_size_and_time(tmp_path, seed_files):
+    shutil.copy(seed_files[0], tmp_path / "a.txt")
+    os.utime(tmp_path / "a.txt", ns=(5, 1_700_000_000_123_456_789))
+    files, problems = scan([tmp_path, seed_files[1]])
+    assert problems == []
+    assert files == {
+        str(tmp_path / "a.txt"): Stamp(seed_files[0].stat().st_size, 1_700_000_000_123_456_789),
+        str(seed_files[1]): Stamp(seed_files[1].stat().st_size, seed_files[1].stat().st_mtime_ns),
+    }

@@ -6,7 +6,7 @@ import codecs
 import os
 import stat
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -39,51 +39,111 @@ def resolve_sources(paths: Iterable[str], configured: Iterable[str]) -> list[Pat
     return [Path(p).expanduser() for p in chosen]
 
 
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A file's size and modification time when it was looked at: while both stay, it is
+    taken to hold what it held then."""
+
+    size: int
+    mtime_ns: int
+
+
 def discover(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     """Every digest file under the sources (directories searched recursively for *.txt).
 
     Only regular files are read: a FIFO or a device, named as a source or found in a
     directory, is a problem (reading one could wait forever or never end)."""
-    files: list[Path] = []
+    files, problems = scan(sources)
+    return [Path(name) for name in files], problems
+
+
+def scan(sources: Iterable[Path]) -> tuple[dict[str, Stamp], list[Problem]]:
+    """What discover() finds, as path names in its order, each with the stamp it had when
+    found, so that nothing needs to look at the files again to know whether they changed."""
+    files: dict[str, Stamp] = {}
     problems: list[Problem] = []
     for source in sources:
         try:
-            mode = source.stat().st_mode
+            info = source.stat()
         except (OSError, ValueError) as error:  # ValueError: a NUL in a path from config.toml
             problems.append(Problem(str(source), 0, _missing(error)))
             continue
-        if stat.S_ISDIR(mode):
+        if stat.S_ISDIR(info.st_mode):
             found, found_problems = _scan(source)
-            files.extend(found)
+            for name, stamp in found:
+                files.setdefault(name, stamp)
             problems.extend(found_problems)
-        elif stat.S_ISREG(mode):
-            files.append(source)
+        elif stat.S_ISREG(info.st_mode):
+            files.setdefault(str(source), Stamp(info.st_size, info.st_mtime_ns))
         else:
             problems.append(Problem(str(source), 0, NOT_REGULAR))
-    unique = list(dict.fromkeys(files))
-    return unique, problems
+    return files, problems
 
 
-def _scan(directory: Path) -> tuple[list[Path], list[Problem]]:
-    """The digest files in `directory` and its subdirectories, and the problems found there."""
+_NAME = attrgetter("name")
+
+
+def _scan(directory: Path) -> tuple[list[tuple[str, Stamp]], list[Problem]]:
+    """The digest files in `directory` and its subdirectories, in the order of sorted paths,
+    and the problems found there.
+
+    As a recursive glob does: symbolic links to files are followed, those to directories are
+    not searched, and a directory that may not be read is passed over."""
+    files: list[tuple[str, Stamp]] = []
+    problems: list[Problem] = []
+    # A stack of directory listings, each sorted by name: a directory's files then come where
+    # its name sorts, which is the order of sorted paths.
+    pending: list[Iterator[os.DirEntry[str]]] = []
+    # Paths name the files as Path(directory) / ... does: "." adds no "./" before them.
+    cut = len("./") if str(directory) == "." else 0
     try:
-        paths = sorted(directory.rglob(f"*{DIGEST_SUFFIX}"))
+        pending.append(_listing(str(directory)))
+    except PermissionError:
+        pass
     except OSError as error:
         return [], [Problem(str(directory), 0, f"cannot list directory: {error.strerror or error}")]
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        try:
-            mode = path.stat().st_mode
-        except OSError:
-            continue  # gone since it was listed, or a symbolic link to nothing
-        if stat.S_ISREG(mode):
-            files.append(path)
-        elif not stat.S_ISDIR(mode):  # a directory named *.txt is searched by rglob already
-            problems.append(Problem(str(path), 0, f"{NOT_REGULAR}; skipped"))
+    while pending:
+        entry = next(pending[-1], None)
+        if entry is None:
+            pending.pop()
+            continue
+        if entry.name.endswith(DIGEST_SUFFIX):
+            _found(entry, entry.path[cut:], files, problems)
+        if _is_directory(entry):
+            try:
+                pending.append(_listing(entry.path))
+            except (PermissionError, FileNotFoundError, NotADirectoryError):
+                pass  # not ours to read, or gone since it was listed
+            except OSError as error:
+                return [], [Problem(str(directory), 0, f"cannot list directory: {error.strerror or error}")]
     if not files:
         problems.append(Problem(str(directory), 0, f"no digests (*{DIGEST_SUFFIX}) in this directory"))
     return files, problems
+
+
+def _listing(path: str) -> Iterator[os.DirEntry[str]]:
+    with os.scandir(path) as listing:
+        return iter(sorted(listing, key=_NAME))
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    """A directory to search: not a symbolic link to one."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _found(entry: os.DirEntry[str], path: str, files: list[tuple[str, Stamp]], problems: list[Problem]) -> None:
+    """Add a *.txt entry of a directory: a file (or a link to one) to read, or a problem."""
+    try:
+        info = entry.stat()
+    except OSError:
+        return  # gone since it was listed, or a symbolic link to nothing
+    if stat.S_ISREG(info.st_mode):
+        files.append((path, Stamp(info.st_size, info.st_mtime_ns)))
+    elif not stat.S_ISDIR(info.st_mode):  # a directory named *.txt is searched, not read
+        problems.append(Problem(path, 0, f"{NOT_REGULAR}; skipped"))
 
 
 def _missing(error: Exception) -> str:

@@ -8,14 +8,15 @@ unchanged since (same size and modification time), come from the parse cache.
 from __future__ import annotations
 
 import gc
+import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from digest_tui.digest.cache import ParseCache
-from digest_tui.digest.library import Library, discover, read_digest
+from digest_tui.digest.library import Library, Stamp, read_digest, scan
 from digest_tui.digest.model import Problem
 from digest_tui.digest.parse import ParseResult, parse_date
 from digest_tui.digest.search import search_bytes
@@ -31,23 +32,14 @@ FREEZE_ENTRIES = 20_000
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-@dataclass(frozen=True)
-class Stamp:
-    size: int
-    mtime_ns: int
+PEEK_FILES = 200
+"""Up to this many files the cache does not know, each one's first date header is read to
+order them (a few milliseconds); past it, their modification time stands in for a date."""
 
 
-def stamp_of(path: Path) -> Stamp | None:
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return Stamp(info.st_size, info.st_mtime_ns)
-
-
-def read_for_search(path: Path) -> ParseResult:
+def read_for_search(path: str | Path) -> ParseResult:
     """read_digest, with the text search looks in computed too (so it is cached with it)."""
-    result = read_digest(path)
+    result = read_digest(Path(path))
     result.search_texts = [search_bytes(entry) for entry in result.entries]
     return result
 
@@ -63,13 +55,14 @@ class Loader:
     def __init__(self, sources: list[Path], cache: ParseCache | None = None) -> None:
         self.sources = sources
         self.cache = cache
-        self.results: dict[Path, ParseResult] = {}
-        self.stamps: dict[Path, Stamp | None] = {}
-        self.unsettled: dict[Path, Stamp | None] = {}
+        self.results: dict[str, ParseResult] = {}
+        """Each file's entries and problems, by path name, in discovery order."""
+        self.stamps: dict[str, Stamp] = {}
+        self.unsettled: dict[str, Stamp] = {}
         self.library = Library()
         self.parsed = 0
         """Files the last load parsed (the others came from the cache)."""
-        self.read_order: list[Path] = []
+        self.read_order: list[str] = []
 
     def load(
         self,
@@ -93,13 +86,14 @@ class Loader:
         return library
 
     def _load(self, progress: Callable[[int, int], object] | None, first: Callable[[Library], object] | None) -> Library:
-        files, problems = discover(self.sources)
+        files, problems = scan(self.sources)
         cache = self.cache
         if cache is not None:
             cache.open()
-        for path in files:
-            self.stamps[path] = stamp_of(path)
-        order = sorted(files, key=self._newest_date, reverse=True)
+        self.stamps = dict(files)
+        order = self._newest_first(files)
+        if progress is not None:
+            progress(0, len(order))
         entries = 0
         self.parsed = 0
         next_progress = time.monotonic() + PROGRESS_EVERY
@@ -128,7 +122,7 @@ class Loader:
         if cache is None:
             return False
         try:
-            stale = self.parsed > 0 or set(cache.index) != {str(path) for path in self.results}
+            stale = self.parsed > 0 or set(cache.index) != set(self.results)
             if not stale:
                 return False
             records = []
@@ -140,46 +134,61 @@ class Loader:
                 result = self.results[path]
                 stamp = self.stamps.get(path)
                 if stamp is not None:
-                    records.append((str(path), stamp.size, stamp.mtime_ns, result))
+                    records.append((path, stamp.size, stamp.mtime_ns, result))
             return cache.write(records)
         finally:
             cache.close()
 
-    def _read(self, path: Path) -> ParseResult:
-        stamp = self.stamps.get(path)
-        if self.cache is not None and stamp is not None:
-            cached = self.cache.get(str(path), stamp.size, stamp.mtime_ns)
+    def _read(self, path: str) -> ParseResult:
+        stamp = self.stamps[path]
+        if self.cache is not None:
+            cached = self.cache.get(path, stamp.size, stamp.mtime_ns)
             if cached is not None:
                 return cached
         self.parsed += 1
         return read_for_search(path)
 
-    def _newest_date(self, path: Path) -> tuple[int, int]:
-        """Sort key, newest first: the latest date the cache knows in the file, else a date
-        in its name or its first date header, else none; then its modification time."""
-        stamp = self.stamps.get(path)
-        mtime = stamp.mtime_ns if stamp is not None else 0
-        if self.cache is not None and stamp is not None:
-            newest = self.cache.newest(str(path), stamp.size, stamp.mtime_ns)
+    def _newest_first(self, files: dict[str, Stamp]) -> list[str]:
+        """The files, newest first, without reading any that the cache knows or whose name
+        holds a date (see _newest_date)."""
+        unknown: list[str] = []
+        keys: dict[str, tuple[int, int]] = {}
+        for path, stamp in files.items():
+            newest = self._known_date(path, stamp)
+            if newest is None:
+                unknown.append(path)
+            else:
+                keys[path] = (newest, stamp.mtime_ns)
+        peek = len(unknown) <= PEEK_FILES
+        for path in unknown:
+            stamp = files[path]
+            day = _first_header(path) if peek else 0
+            keys[path] = (day or _day_of(stamp.mtime_ns), stamp.mtime_ns)
+        return sorted(files, key=keys.__getitem__, reverse=True)
+
+    def _known_date(self, path: str, stamp: Stamp) -> int | None:
+        """The latest date in the file, as an ordinal, when the cache knows it or its name
+        holds a date; else None."""
+        if self.cache is not None:
+            newest = self.cache.newest(path, stamp.size, stamp.mtime_ns)
             if newest is not None:
-                return newest, mtime
-        match = _DATE_IN_NAME.search(path.name)
+                return newest
+        match = _DATE_IN_NAME.search(os.path.basename(path))
         if match:
             day = parse_date(match[0])
             if day is not None:
-                return day.toordinal(), mtime
-        return _first_header(path), mtime
+                return day.toordinal()
+        return None
 
     def refresh(self) -> Library | None:
         """A new library when files were added, changed or removed since the last look; else None."""
-        files, problems = discover(self.sources)
+        files, problems = scan(self.sources)
         changed = False
-        for path in files:
-            stamp = stamp_of(path)
-            if path in self.stamps and self.stamps[path] == stamp:
+        for path, stamp in files.items():
+            if self.stamps.get(path) == stamp:
                 self.unsettled.pop(path, None)
                 continue
-            if self.unsettled.get(path, "never seen") != stamp:
+            if self.unsettled.get(path) != stamp:
                 self.unsettled[path] = stamp
                 continue
             del self.unsettled[path]
@@ -199,7 +208,16 @@ class Loader:
         return Library.build(self.results.values(), problems)
 
 
-def _first_header(path: Path) -> int:
+def _day_of(mtime_ns: int) -> int:
+    """The ordinal of the local day of a modification time: a digest is written on its day or
+    soon after, so this orders files by date well enough until they are read."""
+    try:
+        return date.fromtimestamp(mtime_ns / 1e9).toordinal()
+    except (OverflowError, OSError, ValueError):
+        return 0
+
+
+def _first_header(path: str) -> int:
     """The ordinal of the first date header in the first lines of the file, else 0."""
     try:
         head = read_regular_file(path, PEEK_BYTES)
@@ -210,4 +228,3 @@ def _first_header(path: Path) -> int:
         if day is not None:
             return day.toordinal()
     return 0
-
