@@ -10,8 +10,6 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import platformdirs
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
 
 from digest_tui.digest.filters import Sort
 from digest_tui.disk.atomic import WaitedLock, atomic_write_text
@@ -194,6 +192,10 @@ def _write_keys(path: Path, values: dict[str, str]) -> bool:
     values written over several lines stay as the user wrote them. A key whose value is a
     table or a list is the user's own, never replaced by a choice.
     """
+    # tomlkit is only needed when a choice is remembered, never for the first paint.
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         text = read_regular_file(path).decode("utf-8")
     except FileNotFoundError:

@@ -26,7 +26,6 @@ from digest_tui.digest.library import Library, bundled_seeds, resolve_sources
 from digest_tui.digest.loader import Loader
 from digest_tui.digest.model import Entry
 from digest_tui.digest.search import SearchIndex
-from digest_tui.digest.trends import tag_series, top_tags
 from digest_tui.disk.store import StateStore
 from digest_tui.session import LANGUAGE_NAMES, ReadingSession
 from digest_tui.text.sanitize import clean, clean_line
@@ -35,10 +34,6 @@ from digest_tui.tui.commands import EntryCommands
 from digest_tui.tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
 from digest_tui.tui.link_actions import LinkActions
 from digest_tui.tui.saving import Saver
-from digest_tui.tui.screens.dialogs import ConfirmScreen, NoteScreen
-from digest_tui.tui.screens.help import HelpScreen, HelpSection
-from digest_tui.tui.screens.problems import ProblemsScreen
-from digest_tui.tui.screens.trends import TrendsScreen
 from digest_tui.tui.status import status_text, welcome_text
 from digest_tui.tui.widgets.detail import DetailPane
 from digest_tui.tui.widgets.entry_list import EntryList, RowMarks
@@ -450,6 +445,8 @@ class DigestApp(App[None]):
             self.show_detail(entry)
             self.update_status()
 
+        from digest_tui.tui.screens.dialogs import NoteScreen
+
         self.push_screen(NoteScreen(entry.title, self.store.note(entry.id)), save_note)
 
     def action_toggle_read(self) -> None:
@@ -473,6 +470,8 @@ class DigestApp(App[None]):
             self.notify(f"Marked {plural(len(entries), 'entry', 'entries')} as read.")
 
         if len(entries) > CONFIRM_MARK_ALL_OVER:
+            from digest_tui.tui.screens.dialogs import ConfirmScreen
+
             self.push_screen(ConfirmScreen(f"Mark {len(entries)} entries as read?"), mark)
         else:
             mark(True)
@@ -521,7 +520,9 @@ class DigestApp(App[None]):
     def action_trends(self) -> None:
         if not self.library.entries:
             return
-        from digest_tui.digest.trends import library_months
+        # Screens the first paint does not need are imported when they are opened.
+        from digest_tui.digest.trends import library_months, tag_series, top_tags
+        from digest_tui.tui.screens.trends import TrendsScreen
 
         tags = top_tags(self.library, 12)
         totals = dict(self.library.tag_counts())
@@ -543,6 +544,8 @@ class DigestApp(App[None]):
             sidebar.toggle_class("hidden")
 
     def action_help(self) -> None:
+        from digest_tui.tui.screens.help import HelpScreen, HelpSection
+
         sections = [
             HelpSection("Moving", [b for b in EntryList.BINDINGS if isinstance(b, Binding)]),
             HelpSection("Reading", READER_BINDINGS, self.session.read_rule()),
@@ -552,6 +555,8 @@ class DigestApp(App[None]):
         self.push_screen(HelpScreen(sections, str(self.config_dir)))
 
     def action_problems(self) -> None:
+        from digest_tui.tui.screens.problems import ProblemsScreen
+
         self.push_screen(ProblemsScreen(self.library.problems, self.library.notes))
 
     # -- jumping ----------------------------------------------------------------------------
