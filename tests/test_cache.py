@@ -143,10 +143,11 @@ def rewrite_records(path: Path, change) -> None:
         lambda columns: (columns[0], [str(n) for n in columns[1]], *columns[2:]),
         lambda columns: (*columns[:2], [compile("import os", "x", "exec")] * len(columns[2]), *columns[3:]),
         lambda columns: (*columns[:3], [("A", 1)] * len(columns[3]), *columns[4:]),
+        lambda columns: (*columns[:7], [-1] * len(columns[7]), *columns[8:]),
         lambda columns: (columns[0], [-5] * len(columns[1]), *columns[2:]),
         lambda columns: "not columns",
     ],
-    ids=["a-column-short", "an-id-short", "dates-as-text", "code-for-titles", "a-number-for-an-author", "no-such-date", "a-string"],
+    ids=["a-column-short", "an-id-short", "dates-as-text", "code-for-titles", "a-number-for-a-tag", "a-place-before-the-file", "no-such-date", "a-string"],
 )
 def test_records_of_the_wrong_shape_are_parsed_again(digests, tmp_path, change):
     cache_dir = tmp_path / "cache"

@@ -9,7 +9,7 @@ import pytest
 
 from digest_tui.config import CHOICES
 from digest_tui.digest.library import read_digest
-from digest_tui.digest.model import Entry
+from digest_tui.digest.model import Details, Entry
 from digest_tui.out.cite import (
     FORMATS,
     bibtex,
@@ -30,8 +30,8 @@ from tests.seedhelpers import by_title
 
 def make_entry(title: str, authors: tuple[str, ...] = ("Ada Lovelace",), arxiv: str = "", day=date(2024, 9, 18)) -> Entry:
     return Entry(
-        id=title, date=day, title=title, authors=authors, abstract="", commentary="", tags=(), links=(),
-        source="t.txt", line=1, end_line=3, arxiv_id=arxiv,
+        id=title, date=day, title=title, tags=(), source="t.txt", line=1, end_line=3, arxiv_id=arxiv,
+        attached=Details(authors=authors),
     )
 
 

@@ -24,18 +24,17 @@ from digest_tui.digest.links import (
     open_url,
     trim_url,
 )
-from digest_tui.digest.model import Entry
+from digest_tui.digest.model import Details, Entry
 from digest_tui.digest.parse import parse
 from tests.seedhelpers import by_title
 
 
 def make_entry(title: str, arxiv: str = "", **kw) -> Entry:
-    fields = dict(
-        id="x", date=date(2024, 9, 18), title=title, authors=("Ada Lovelace",), abstract="", commentary="",
-        tags=(), links=(), source="t.txt", line=1, end_line=3, arxiv_id=arxiv,
-    )
-    fields.update(kw)
-    return Entry(**fields)
+    details = dict(authors=("Ada Lovelace",), abstract="", commentary="", links=())
+    fields = dict(id="x", date=date(2024, 9, 18), title=title, tags=(), source="t.txt", line=1, end_line=3, arxiv_id=arxiv)
+    for name, value in kw.items():
+        (details if name in details else fields)[name] = value
+    return Entry(**fields, attached=Details(**details))
 
 
 # --- extraction on the seeds ---------------------------------------------------------------

@@ -26,18 +26,19 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from io import BufferedReader
 from itertools import chain, repeat
+from operator import sub
 from pathlib import Path
 from typing import BinaryIO
 
 from digest_tui import __version__
-from digest_tui.digest.model import Entry, Problem
+from digest_tui.digest.model import Entry, Problem, Stamp
 from digest_tui.digest.parse import ParseResult
 from digest_tui.disk.atomic import atomic_file, remove_stale_temp_files
 from digest_tui.disk.files import open_regular_file
 
 MAGIC = b"digest-tui parse cache\n\x02"
 CACHE_FILE = "parsed.cache"
-FORMAT = 2
+FORMAT = 3
 CHECKSUM_BYTES = 16
 
 
@@ -145,7 +146,7 @@ class ParseCache:
         if row is None or row[0] != size or row[1] != mtime_ns or self._file is None:
             return None
         try:
-            return self._decode(path, self._blob(row))
+            return self._decode(path, Stamp(size, mtime_ns), self._blob(row))
         except Exception:  # a damaged record: the file is parsed again, and its record replaced
             del self.index[path]
             return None
@@ -165,19 +166,20 @@ class ParseCache:
             raise ValueError("damaged record (checksum mismatch)")
         return view
 
-    def _decode(self, source: str, blob: bytes | memoryview) -> ParseResult:
+    def _decode(self, source: str, stamp: Stamp, blob: bytes | memoryview) -> ParseResult:
         columns = marshal.loads(blob)
-        if type(columns) is not tuple or len(columns) != 15:
+        if type(columns) is not tuple or len(columns) != 13:
             raise ValueError("bad record")
-        ids, ordinals, titles, authors, abstracts, commentaries, tags, links, lines, end_lines, arxiv_ids, texts, p_lines, p_messages, p_ends = columns
+        ids, ordinals, titles, tags, lines, end_lines, arxiv_ids, starts, ends, texts, p_lines, p_messages, p_ends = columns
         count = len(ids)
-        plain = ((ids, str), (ordinals, int), (titles, str), (abstracts, str), (commentaries, str), (lines, int), (end_lines, int), (arxiv_ids, str))
+        plain = ((ids, str), (ordinals, int), (titles, str), (lines, int), (end_lines, int), (arxiv_ids, str), (starts, int), (ends, int))
         for column, kind in (*plain, (texts, bytes)):
             _check(column, kind, count)
-        for column in (authors, tags, links):
-            _check(column, tuple, count)
-            names = list(chain.from_iterable(column))
-            _check(names, str, len(names))
+        if count and (min(starts) < 0 or min(map(sub, ends, starts)) < 0):
+            raise ValueError("bad place in the file")
+        _check(tags, tuple, count)
+        names = list(chain.from_iterable(tags))
+        _check(names, str, len(names))
         problems = len(p_lines)
         for column, kind in ((p_lines, int), (p_messages, str), (p_ends, int)):
             _check(column, kind, problems)
@@ -188,7 +190,7 @@ class ParseCache:
             if day is None:
                 day = dates[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
             days.append(day)
-        entries = list(map(Entry, ids, days, titles, authors, abstracts, commentaries, tags, links, repeat(source), lines, end_lines, arxiv_ids))
+        entries = list(map(Entry, ids, days, titles, tags, repeat(source), lines, end_lines, arxiv_ids, starts, ends, repeat(stamp)))
         return ParseResult(entries, list(map(Problem, repeat(source), p_lines, p_messages, p_ends)), list(texts))
 
     def close(self) -> None:
@@ -268,14 +270,12 @@ def encode(result: ParseResult) -> bytes:
             [e.id for e in entries],
             [e.date.toordinal() for e in entries],
             [e.title for e in entries],
-            [e.authors for e in entries],
-            [e.abstract for e in entries],
-            [e.commentary for e in entries],
             [e.tags for e in entries],
-            [e.links for e in entries],
             [e.line for e in entries],
             [e.end_line for e in entries],
             [e.arxiv_id for e in entries],
+            [e.start for e in entries],
+            [e.end for e in entries],
             list(texts),
             [p.line for p in problems],
             [p.message for p in problems],

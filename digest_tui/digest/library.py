@@ -6,15 +6,15 @@ import codecs
 import os
 import stat
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
 
-from digest_tui.digest.model import Entry, Problem
-from digest_tui.digest.parse import ParseResult, parse, split_lines
+from digest_tui.digest.model import Entry, Problem, Stamp
+from digest_tui.digest.parse import ParseResult, line_starts, parse, split_lines
 from digest_tui.disk.files import NOT_REGULAR, NotRegularFile, open_regular_file
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -37,15 +37,6 @@ def resolve_sources(paths: Iterable[str], configured: Iterable[str]) -> list[Pat
     if not chosen:
         return [bundled_seeds()]
     return [Path(p).expanduser() for p in chosen]
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """A file's size and modification time when it was looked at: while both stay, it is
-    taken to hold what it held then."""
-
-    size: int
-    mtime_ns: int
 
 
 def discover(sources: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
@@ -157,7 +148,8 @@ def read_digest(path: Path) -> ParseResult:
     name = str(path)
     try:
         with open_regular_file(path) as handle:
-            size = os.fstat(handle.fileno()).st_size
+            info = os.fstat(handle.fileno())
+            size = info.st_size
             if size > MAX_FILE_BYTES:
                 return _failed(name, f"file is {size / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit; skipped")
             data = handle.read()
@@ -165,7 +157,7 @@ def read_digest(path: Path) -> ParseResult:
         return _failed(name, f"{NOT_REGULAR}; skipped")
     except OSError as error:
         return _failed(name, f"cannot read: {error.strerror or error}")
-    return parse_bytes(data, name)
+    return parse_bytes(data, name, Stamp(size, info.st_mtime_ns))
 
 
 # UTF-32's marks come first: UTF-32 LE's begins with UTF-16 LE's.
@@ -177,12 +169,14 @@ _WIDE_BOMS = (
 )
 
 
-def parse_bytes(data: bytes, name: str) -> ParseResult:
+def parse_bytes(data: bytes, name: str, stamp: Stamp | None = None) -> ParseResult:
+    """Parse a file's bytes; `stamp`, the file's when it was read, goes with each entry, and
+    each knows where its lines are in `data` (but in UTF-16 or UTF-32)."""
     encoding = next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
     if encoding is not None:
         # Editors on Windows save "Unicode" as UTF-16 (some tools as UTF-32), with a byte
         # order mark: readable, but worth telling.
-        result = parse(data.decode(encoding, errors="replace"), name)
+        result = parse(data.decode(encoding, errors="replace"), name, stamp=stamp)
         result.problems.insert(0, Problem(name, 1, f"encoded as {encoding}, not UTF-8; read anyway (save it as UTF-8)"))
         return result
     if _is_binary(data):
@@ -195,7 +189,7 @@ def parse_bytes(data: bytes, name: str) -> ParseResult:
         # Count lines as the parser does (LF, CRLF or CR), so the number matches the editor's.
         line = len(split_lines(data[: error.start].decode("utf-8", errors="replace")))
         encoding_problem = Problem(name, line, "not valid UTF-8; undecodable bytes shown as \ufffd")
-    result = parse(text, name)
+    result = parse(text, name, line_starts(data), stamp)
     if not text.removeprefix("\ufeff").strip():
         result.problems.append(Problem(name, 0, "empty file, no entries"))
     if encoding_problem:
@@ -230,7 +224,7 @@ class Library:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-    search_texts: list[bytes] | None = field(default=None, repr=False, compare=False)
+    search_texts: Sequence[bytes] | None = field(default=None, repr=False, compare=False)
     """What search looks in for each entry, in the order of `entries`, when the parsed files
     came with it (search.SearchIndex computes it otherwise)."""
 

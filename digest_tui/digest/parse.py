@@ -12,10 +12,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from itertools import accumulate
 from sys import intern
 
 from digest_tui.digest.links import extract_links, own_arxiv_id
-from digest_tui.digest.model import Entry, Problem, has_hangul
+from digest_tui.digest.model import Details, Entry, Problem, Stamp, has_hangul
 from digest_tui.text.wording import shorten
 
 KOREAN_DATE = re.compile(r"(\d{4})\s*년\s*(\d{1,2})\s*월\s*(\d{1,2})\s*일")
@@ -69,6 +70,22 @@ def split_lines(text: str) -> list[str]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.split("\n")
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def line_starts(data: bytes) -> list[int]:
+    """Where each line of `data` begins, in bytes, counting lines as split_lines does, and
+    then len(data): line n (1-based) is data[starts[n - 1]:starts[n]], its line end included."""
+    if b"\r" in data:
+        starts = [0, *(match.end() for match in _LINE_END.finditer(data))]
+    else:
+        # Lengths plus one for each "\n", summed in C: a file has tens of thousands of lines.
+        starts = list(accumulate(map((1).__add__, map(len, data.split(b"\n"))), initial=0))
+        starts.pop()
+    starts.append(len(data))
+    return starts
 
 
 # Each kind but TEXT needs a certain first character, so most lines are told apart by it
@@ -133,13 +150,35 @@ def parse_tags(stripped: str) -> tuple[str, ...]:
     return tuple(intern(tag) for tag in tags)
 
 
-def parse(text: str, source: str = "<text>") -> ParseResult:
+def parse(text: str, source: str = "<text>", starts: list[int] | None = None, stamp: Stamp | None = None) -> ParseResult:
     """Read every entry of a digest. Each non-blank line ends in an entry or a problem.
 
     A line is blank when it holds nothing but whitespace (str.isspace), which is also what is
     trimmed from both ends of every line. A line over MAX_LINE_BYTES is cut to that, with a
-    problem, before anything else looks at it.
+    problem, before anything else looks at it. `starts`, the line_starts() of the bytes
+    `text` was decoded from, gives each entry its place in them; `stamp` is the file's.
     """
+    numbers, texts, kinds, problems = _lines(text, source)
+    return _Parser(numbers, texts, kinds, source, problems, starts, stamp).run()
+
+
+def parse_entry(text: str, day: date, source: str = "<text>") -> Entry | None:
+    """The one entry whose lines `text` holds (an entry's bytes from start to end, decoded),
+    read as parse() read it under a header of `day`; None when `text` holds no entry.
+
+    parse() ends an entry where the next begins, so its lines alone give the same entry."""
+    numbers, texts, kinds, problems = _lines(text, source)
+    if not texts:
+        return None
+    parser = _Parser(numbers, texts, kinds, source, problems)
+    parser.day = day
+    parser.read_entry(0)
+    return parser.result.entries[0] if parser.result.entries else None
+
+
+def _lines(text: str, source: str) -> tuple[list[int], list[str], list[Kind], list[Problem]]:
+    """The non-blank lines of `text`: their numbers, trimmed (and cut) texts and kinds, and
+    the problems of lines cut."""
     numbers: list[int] = []
     texts: list[str] = []
     kinds: list[Kind] = []
@@ -153,7 +192,7 @@ def parse(text: str, source: str = "<text>") -> ParseResult:
             numbers.append(number)
             texts.append(stripped)
             kinds.append(kind_of(stripped))
-    return _Parser(numbers, texts, kinds, source, problems).run()
+    return numbers, texts, kinds, problems
 
 
 def _cut_long_line(stripped: str, number: int, source: str, problems: list[Problem]) -> str:
@@ -189,7 +228,14 @@ class _Parser:
     """The non-blank lines as three parallel lists: line numbers, stripped texts and kinds."""
 
     def __init__(
-        self, numbers: list[int], texts: list[str], kinds: list[Kind], source: str, problems: list[Problem]
+        self,
+        numbers: list[int],
+        texts: list[str],
+        kinds: list[Kind],
+        source: str,
+        problems: list[Problem],
+        starts: list[int] | None = None,
+        stamp: Stamp | None = None,
     ) -> None:
         self.numbers = numbers
         self.texts = texts
@@ -197,6 +243,8 @@ class _Parser:
         self.kinds: list[Kind | None] = [*kinds, None, None]
         self.count = len(texts)
         self.source = source
+        self.starts = starts
+        self.stamp = stamp
         # The problems found while splitting lines; run() sorts them in with its own.
         self.result = ParseResult(problems=problems)
         self.day: date | None = None
@@ -297,20 +345,23 @@ class _Parser:
         commentary = "\n".join(body[first_korean:])
         # A URL never spans lines and always has "://": only such lines are searched for links.
         linked = "\n".join([text for text in (title, *body) if "://" in text])
+        links = tuple(extract_links(linked)) if linked else ()
+        line = self.numbers[start]
+        starts = self.starts
         self.result.entries.append(
             Entry(
                 id=entry_id(title),
                 date=self.day,
                 title=title,
-                authors=authors,
-                abstract=abstract,
-                commentary=commentary,
                 tags=tags,
-                links=tuple(extract_links(linked)) if linked else (),
                 source=self.source,
-                line=self.numbers[start],
+                line=line,
                 end_line=last,
                 arxiv_id=arxiv,
+                start=starts[line - 1] if starts else 0,
+                end=starts[last] if starts else 0,
+                stamp=self.stamp,
+                attached=Details(authors, abstract, commentary, links),
             )
         )
         return i, closed
