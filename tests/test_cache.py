@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from digest_tui.digest.cache import CACHE_FILE, MAGIC, ParseCache, _checksum
+from digest_tui.digest import details
+from digest_tui.digest.cache import CACHE_FILE, CHUNK_ENTRIES, MAGIC, Chunk, ParseCache, _checksum
 from digest_tui.digest.library import load_library
 from digest_tui.digest.loader import FIRST_ENTRIES, Loader
 from digest_tui.digest.search import SearchIndex, search_bytes
@@ -48,7 +49,12 @@ def test_a_warm_load_reads_no_digest_and_gives_the_same_library(digests, tmp_pat
     assert warm.parsed == 0
     assert every_field(warm.library) == every_field(cold.library) == every_field(load_library([digests]))
     assert warm.library.problems == cold.library.problems and warm.library.notes == cold.library.notes
-    assert warm.library.search_texts == [search_bytes(e) for e in warm.library.entries]
+    details.forget()
+    assert list(warm.library.search_texts) == [search_bytes(e) for e in warm.library.entries]
+    assert warm.search_texts() == list(warm.library.search_texts)
+    details.forget()
+    assert warm.search_texts() == list(cold.library.search_texts)
+    assert details._kept == {}  # read from the cache, not made from the files
     index = SearchIndex(warm.library.entries, warm.library.search_texts)
     assert index.search("추론") == SearchIndex(cold.library.entries).search("추론") != []
 
@@ -123,16 +129,16 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(digests, tmp_path, damage):
 
 
 def rewrite_records(path: Path, change) -> None:
-    """Rewrite a cache file's records through `change(columns) -> columns`, keeping it well formed."""
+    """Rewrite a cache file's rows through `change(columns) -> columns`, keeping it well formed."""
     cache = ParseCache(path.parent)
     cache.open()
-    records = []
-    for name, row in cache.index.items():
-        new = marshal.dumps(change(marshal.loads(cache._blob(row))))
-        size, mtime, newest = row[:3]
-        records.append((name, size, mtime, newest, new, _checksum(new)))
+    chunks = []
+    for number in range(len(cache.chunks)):
+        chunk = cache.chunk(number)
+        rows = marshal.dumps(change(marshal.loads(chunk.rows)))
+        chunks.append(Chunk(chunk.files, rows, _checksum(rows), chunk.texts, chunk.texts_checksum, chunk.entries))
     cache.close()
-    assert cache._write_blobs(records)
+    assert chunks and cache.write(chunks)
 
 
 @pytest.mark.parametrize(
@@ -239,16 +245,22 @@ def test_a_temporary_file_left_by_a_killed_writer_goes(digests, tmp_path):
     assert not old.exists() and fresh.exists()
 
 
-def test_a_byte_changed_in_a_title_is_caught_and_healed(digests, tmp_path):
+@pytest.mark.parametrize(("chunk_entries", "parsed"), [(1, 1), (CHUNK_ENTRIES, 5)], ids=["a-file-a-chunk", "one-chunk"])
+def test_a_byte_changed_in_a_title_is_caught_and_healed(digests, tmp_path, monkeypatch, chunk_entries, parsed):
+    monkeypatch.setattr("digest_tui.digest.loader.CHUNK_ENTRIES", chunk_entries)
     cache_dir = tmp_path / "cache"
     load(digests, cache_dir)
+    cache = ParseCache(cache_dir)
+    cache.open()
+    assert len(cache.chunks) == 5 // parsed
+    cache.close()
     path = cache_dir / CACHE_FILE
     data = path.read_bytes()
     true_title = b"Reverse Thinking Makes LLMs Stronger Reasoners"
     assert data.count(true_title) == 1
     path.write_bytes(data.replace(true_title, b"Rxverse" + true_title[7:]))
     damaged = load(digests, cache_dir)  # loads, and saves the cache again
-    assert damaged.parsed == 1  # the file with the damaged record, and only it
+    assert damaged.parsed == parsed  # the files of the damaged chunk, and only they
     titles = {e.title for e in damaged.library.entries}
     assert true_title.decode() in titles and "Rxverse Thinking Makes LLMs Stronger Reasoners" not in titles
     assert every_field(damaged.library) == every_field(load_library([digests]))
@@ -271,4 +283,4 @@ def test_random_overwrites_never_give_an_entry_a_fresh_parse_would_not(digests, 
         damaged[start : start + 50] = rng.randbytes(50)
         path.write_bytes(damaged)
         library = Loader([digests], ParseCache(cache_dir)).load()
-        assert (every_field(library), library.problems, library.notes, library.search_texts) == expected, start
+        assert (every_field(library), library.problems, library.notes, list(library.search_texts)) == expected, start

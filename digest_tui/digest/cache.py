@@ -1,20 +1,27 @@
 """The parse cache: what each digest file parsed into, so a warm start reads no digest twice.
 
 One file, <cache_dir>/parsed.cache, rewritten whole (atomically) after a load that parsed
-anything. A record is found by the file's path and used only while the file still has the
+anything. A file's record is found by its path and used only while the file still has the
 size and modification time it had when it was parsed. The cache holds plain data only
-(strings, numbers, lists and tuples, written with `marshal`), checked field by field when
-read back. The index and every record carry a blake2b checksum of their bytes, compared
-before they are decoded: a damaged record is not used (its file is parsed again, and the
-next write replaces the record), a damaged index, a cache from another version or one that
-cannot be read is ignored, and one that cannot be written is simply not written. The
-checksums find damage (a bad disk, a torn copy, a stray edit), not forgery: they carry no key.
+(strings, numbers, bytes, lists and tuples, written with `marshal`), checked field by field
+when read back. The index and every blob carry a blake2b checksum of their bytes, compared
+before they are decoded: a damaged blob is not used (its files are parsed again, and the next
+write replaces it), a damaged index, a cache from another version or one that cannot be read
+is ignored, and one that cannot be written is simply not written. The checksums find damage
+(a bad disk, a torn copy, a stray edit), not forgery: they carry no key.
 
-Layout: MAGIC, one blob per file, the index, the index's checksum (CHECKSUM_BYTES), the
+Files are stored in chunks: the files parsed together (a batch of a cold load, newest first)
+share one blob of rows (the columns of all their entries and problems: what the library needs
+at start, decoded at a few hundred files a call) and one blob of search texts (read only when
+a search index is built). A file's record is its place in its chunk.
+
+Layout: MAGIC, the chunks' blobs, the index, the index's checksum (CHECKSUM_BYTES), the
 length of the index (8 bytes, little-endian) and MAGIC again, so the file is written in one
-pass. The index is marshal data: (version, [(path, size, mtime_ns, newest, offset, length,
-checksum)]), `newest` being the latest date in the file (a proleptic ordinal, 0 if none),
-offset and length placing the file's blob after the first MAGIC, and checksum the blob's.
+pass. The index is marshal data: (version, files, chunks), each a tuple of columns. files:
+paths, sizes, mtimes (ns), newest dates (proleptic ordinals, 0 if none), chunk numbers, and
+each file's first entry, entry count, first problem and problem count in its chunk. chunks:
+the offset, length and checksum of its rows blob and of its texts blob (offsets counted from
+the end of the first MAGIC), and how many entries it holds.
 """
 
 from __future__ import annotations
@@ -22,7 +29,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from io import BufferedReader
 from itertools import chain, repeat
@@ -36,10 +44,12 @@ from digest_tui.digest.parse import ParseResult
 from digest_tui.disk.atomic import atomic_file, remove_stale_temp_files
 from digest_tui.disk.files import open_regular_file
 
-MAGIC = b"digest-tui parse cache\n\x02"
+MAGIC = b"digest-tui parse cache\n\x04"
 CACHE_FILE = "parsed.cache"
-FORMAT = 3
+FORMAT = 4
 CHECKSUM_BYTES = 16
+CHUNK_ENTRIES = 1000
+"""Files are gathered into chunks of about this many entries when the cache is written."""
 
 
 def _code_version() -> str:
@@ -61,11 +71,126 @@ VERSION = _code_version()
 _LENGTH = 8
 STALE_TEMP_SECONDS = 600
 _MAX_INDEX = 1 << 30
+_ROW_COLUMNS = 12
 
-Row = tuple[int, int, int, int, int, bytes]
-"""An index row without its path: (size, mtime_ns, newest, offset, length, checksum)."""
-Blob = tuple[str, int, int, int, bytes | memoryview, bytes]
-"""A record to write: (path, size, mtime_ns, newest, blob, checksum of the blob)."""
+FileRow = tuple[str, int, int, int, int, int, int, int]
+"""A file in a chunk: (path, size, mtime_ns, newest, first entry, entries, first problem, problems)."""
+IndexRow = tuple[int, int, int, int, int, int, int, int]
+"""A file in the index, without its path: (size, mtime_ns, newest, chunk, first entry,
+entries, first problem, problems)."""
+ChunkRow = tuple[int, int, bytes, int, int, bytes, int]
+"""A chunk in the index: (rows offset, rows length, rows checksum, texts offset, texts length,
+texts checksum, entries)."""
+
+
+@dataclass(slots=True)
+class Chunk:
+    """Files stored together: their rows and their search texts, encoded, with checksums."""
+
+    files: list[FileRow]
+    rows: bytes | memoryview
+    rows_checksum: bytes
+    texts: bytes | memoryview
+    texts_checksum: bytes
+    entries: int = 0
+    """How many entries the chunk holds (of its files or not)."""
+
+    @property
+    def paths(self) -> list[str]:
+        return [row[0] for row in self.files]
+
+
+def encode_chunk(files: Iterable[tuple[str, Stamp, ParseResult, Sequence[bytes]]]) -> Chunk:
+    """A chunk of these files: (path, stamp, parsed result, its entries' search texts)."""
+    rows: list[FileRow] = []
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    texts: list[bytes] = []
+    for path, stamp, result, file_texts in files:
+        newest = max((entry.date.toordinal() for entry in result.entries), default=0)
+        rows.append((path, stamp.size, stamp.mtime_ns, newest, len(entries), len(result.entries), len(problems), len(result.problems)))
+        entries.extend(result.entries)
+        problems.extend(result.problems)
+        texts.extend(file_texts)
+    if len(texts) != len(entries):
+        raise ValueError("a search text for each entry is needed")
+    blob = marshal.dumps(
+        (
+            [e.id for e in entries],
+            [e.date.toordinal() for e in entries],
+            [e.title for e in entries],
+            [e.tags for e in entries],
+            [e.line for e in entries],
+            [e.end_line for e in entries],
+            [e.arxiv_id for e in entries],
+            [e.start for e in entries],
+            [e.end for e in entries],
+            [p.line for p in problems],
+            [p.message for p in problems],
+            [p.end_line for p in problems],
+        )
+    )
+    text_blob = marshal.dumps(texts)
+    return Chunk(rows, blob, _checksum(blob), text_blob, _checksum(text_blob), len(entries))
+
+
+_DATES: dict[int, date] = {}
+"""Dates by ordinal: an archive has a few thousand days, and each is made once."""
+
+
+def decode_rows(files: list[FileRow], blob: bytes | memoryview) -> dict[str, ParseResult]:
+    """Each file's entries (without details) and problems from a chunk's rows blob; ValueError
+    when the blob is not what encode_chunk makes."""
+    columns = marshal.loads(blob)
+    if type(columns) is not tuple or len(columns) != _ROW_COLUMNS:
+        raise ValueError("bad record")
+    ids, ordinals, titles, tags, lines, end_lines, arxiv_ids, starts, ends, p_lines, p_messages, p_ends = columns
+    count = len(ids)
+    for column, kind in ((ids, str), (ordinals, int), (titles, str), (lines, int), (end_lines, int), (arxiv_ids, str), (starts, int), (ends, int)):
+        _check(column, kind, count)
+    if count and (min(starts) < 0 or min(map(sub, ends, starts)) < 0):
+        raise ValueError("bad place in the file")
+    _check(tags, tuple, count)
+    names = list(chain.from_iterable(tags))
+    _check(names, str, len(names))
+    problems = len(p_lines)
+    for column, kind in ((p_lines, int), (p_messages, str), (p_ends, int)):
+        _check(column, kind, problems)
+    days = [_DATES.get(ordinal) or _date(ordinal) for ordinal in ordinals]
+    sources: list[str] = []
+    stamps: list[Stamp] = []
+    results: dict[str, ParseResult] = {}
+    for path, size, mtime, _newest, first, entries, first_problem, problem_count in files:
+        if first + entries > count or first_problem + problem_count > problems:
+            raise ValueError("a file past the end of its chunk")
+        sources.extend(repeat(path, entries))
+        stamps.extend(repeat(Stamp(size, mtime), entries))
+    made = list(map(Entry, ids, days, titles, tags, sources, lines, end_lines, arxiv_ids, starts, ends, stamps))
+    for path, _size, _mtime, _newest, first, entries, first_problem, problem_count in files:
+        end = first_problem + problem_count
+        found = list(map(Problem, repeat(path), p_lines[first_problem:end], p_messages[first_problem:end], p_ends[first_problem:end]))
+        results[path] = ParseResult(made[first : first + entries], found)
+    return results
+
+
+def decode_texts(blob: bytes | memoryview) -> list[bytes]:
+    """The search texts of a chunk's entries; ValueError when the blob holds anything else."""
+    texts = marshal.loads(blob)
+    _check(texts, bytes, len(texts) if type(texts) is list else -1)
+    return list(texts)
+
+
+def _date(ordinal: int) -> date:
+    day = _DATES[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
+    return day
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What the open cache has decoded and not yet handed out."""
+
+    rows: dict[int, dict[str, ParseResult]] = field(default_factory=dict)
+    texts: tuple[int, list[bytes]] | None = None
 
 
 class ParseCache:
@@ -75,11 +200,11 @@ class ParseCache:
         self.path = Path(directory) / CACHE_FILE if directory is not None else None
         self._file: BufferedReader | None = None
         self._base = 0
-        self.index: dict[str, Row] = {}
-        """path -> (size, mtime_ns, newest, offset, length, checksum) of each record in the file."""
-        """Why the cache was not used or not written, for the curious (never shown as an error)."""
-        self._dates: dict[int, date] = {}
-        self._buffer = bytearray(1 << 20)
+        self.index: dict[str, IndexRow] = {}
+        """path -> (size, mtime_ns, newest, chunk, first entry, entries, first problem, problems)."""
+        self.chunks: list[ChunkRow] = []
+        self._reading = _Reading()
+        self._members: dict[int, list[FileRow]] | None = None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -93,15 +218,15 @@ class ParseCache:
         except OSError:
             return  # no cache, or one that cannot be read: every file is parsed
         try:
-            self.index = self._read_index(handle)
+            self.index, self.chunks = self._read_index(handle)
             self._file = handle
             self._base = len(MAGIC)
         except Exception:  # damaged, foreign or truncated: start afresh
             handle.close()
-            self.index = {}
+            self.index, self.chunks = {}, []
 
     @staticmethod
-    def _read_index(handle: BinaryIO) -> dict[str, Row]:
+    def _read_index(handle: BinaryIO) -> tuple[dict[str, IndexRow], list[ChunkRow]]:
         if handle.read(len(MAGIC)) != MAGIC:
             raise ValueError("not a parse cache of this format")
         end = handle.seek(0, os.SEEK_END)
@@ -118,125 +243,141 @@ class ParseCache:
         # Checked before marshal sees it: marshal is not meant for damaged data.
         if _checksum(data) != checksum:
             raise ValueError("damaged index (checksum mismatch)")
-        version, rows = marshal.loads(data)
+        version, files, chunks = marshal.loads(data)
         if version != VERSION:
             raise ValueError(f"written by version {version!r}")
-        limit = end - footer - length - len(MAGIC)
-        index = {}
-        for path, size, mtime, newest, offset, blob_length, blob_checksum in rows:
-            if type(path) is not str or not all(type(n) is int and n >= 0 for n in (size, mtime, newest, offset, blob_length)):
-                raise ValueError("bad index row")
-            if type(blob_checksum) is not bytes or len(blob_checksum) != CHECKSUM_BYTES:
-                raise ValueError("bad index row")
-            if offset + blob_length > limit:
-                raise ValueError("record past the end")
-            index[path] = (size, mtime, newest, offset, blob_length, blob_checksum)
-        return index
+        chunk_rows = _chunks_index(chunks, end - footer - length - len(MAGIC))
+        return _files_index(files, len(chunk_rows)), chunk_rows
 
     def newest(self, path: str, size: int, mtime_ns: int) -> int | None:
         """The latest date in the file, as an ordinal, when a fresh record of it is cached."""
-        row = self.index.get(path)
-        if row is None or row[0] != size or row[1] != mtime_ns:
-            return None
-        return row[2]
+        row = self._row(path, size, mtime_ns)
+        return None if row is None else row[2]
 
-    def get(self, path: str, size: int, mtime_ns: int) -> ParseResult | None:
-        """The cached result for the file at `path`, if it was parsed at this size and time."""
+    def _row(self, path: str, size: int, mtime_ns: int) -> IndexRow | None:
         row = self.index.get(path)
         if row is None or row[0] != size or row[1] != mtime_ns or self._file is None:
             return None
-        try:
-            return self._decode(path, Stamp(size, mtime_ns), self._blob(row))
-        except Exception:  # a damaged record: the file is parsed again, and its record replaced
-            del self.index[path]
+        return row
+
+    def get(self, path: str, size: int, mtime_ns: int) -> ParseResult | None:
+        """The cached entries (without details) and problems of the file at `path`, if it was
+        parsed at this size and time. Its search texts are read by texts()."""
+        row = self._row(path, size, mtime_ns)
+        if row is None:
             return None
+        number = row[3]
+        decoded = self._reading.rows.get(number)
+        if decoded is None:
+            try:
+                decoded = self._decode_rows(number)
+            except Exception:  # a damaged chunk: its files are parsed again, and it is replaced
+                self._drop_chunk(number)
+                return None
+            self._reading.rows[number] = decoded
+        result = decoded.pop(path, None)
+        if not decoded:
+            del self._reading.rows[number]
+        return result
 
-    def _blob(self, row: Row) -> memoryview:
-        """The record's bytes, in a buffer reused for the next record; ValueError when they
-        do not match the record's checksum."""
+    def _decode_rows(self, number: int) -> dict[str, ParseResult]:
+        offset, length, checksum = self.chunks[number][:3]
+        return decode_rows(self._files_of(number), self._read(offset, length, checksum))
+
+    def _files_of(self, number: int) -> list[FileRow]:
+        """The files the index keeps in chunk `number`."""
+        if self._members is None:
+            self._members = {}
+            for path, (size, mtime, newest, chunk, first, entries, first_problem, problems) in self.index.items():
+                self._members.setdefault(chunk, []).append((path, size, mtime, newest, first, entries, first_problem, problems))
+        return self._members.get(number, [])
+
+    def texts(self, path: str, size: int, mtime_ns: int) -> list[bytes] | None:
+        """The search texts of the file's entries, in their order, if a fresh and undamaged
+        record of it is cached."""
+        row = self._row(path, size, mtime_ns)
+        if row is None:
+            return None
+        number, first, entries = row[3], row[4], row[5]
+        last = self._reading.texts
+        if last is not None and last[0] == number:
+            texts = last[1]
+        else:
+            _, _, _, offset, length, checksum, _ = self.chunks[number]
+            try:
+                texts = decode_texts(self._read(offset, length, checksum))
+            except Exception:
+                return None
+            self._reading.texts = (number, texts)
+        if first + entries > len(texts):
+            return None
+        return texts[first : first + entries]
+
+    def chunk(self, number: int) -> Chunk | None:
+        """Chunk `number` as it is stored, with the files the index keeps in it; None when
+        it cannot be read or does not match its checksums."""
+        offset, length, checksum, texts_offset, texts_length, texts_checksum, entries = self.chunks[number]
+        try:
+            rows = self._read(offset, length, checksum)
+            texts = self._read(texts_offset, texts_length, texts_checksum)
+        except Exception:
+            return None
+        return Chunk(self._files_of(number), rows, checksum, texts, texts_checksum, entries)
+
+    def chunk_of(self, path: str, size: int, mtime_ns: int) -> int | None:
+        row = self._row(path, size, mtime_ns)
+        return None if row is None else row[3]
+
+    def _read(self, offset: int, length: int, checksum: bytes) -> bytes:
+        """Bytes of the file; ValueError when they do not match their checksum."""
         assert self._file is not None
-        length = row[4]
-        if len(self._buffer) < length:
-            self._buffer = bytearray(max(length, 2 * len(self._buffer)))
-        view = memoryview(self._buffer)[:length]
-        self._file.seek(self._base + row[3])
-        if self._file.readinto(view) != length:
+        self._file.seek(self._base + offset)
+        data = self._file.read(length)
+        if len(data) != length:
             raise ValueError("truncated record")
-        if _checksum(view) != row[5]:
+        if _checksum(data) != checksum:
             raise ValueError("damaged record (checksum mismatch)")
-        return view
+        return data
 
-    def _decode(self, source: str, stamp: Stamp, blob: bytes | memoryview) -> ParseResult:
-        columns = marshal.loads(blob)
-        if type(columns) is not tuple or len(columns) != 13:
-            raise ValueError("bad record")
-        ids, ordinals, titles, tags, lines, end_lines, arxiv_ids, starts, ends, texts, p_lines, p_messages, p_ends = columns
-        count = len(ids)
-        plain = ((ids, str), (ordinals, int), (titles, str), (lines, int), (end_lines, int), (arxiv_ids, str), (starts, int), (ends, int))
-        for column, kind in (*plain, (texts, bytes)):
-            _check(column, kind, count)
-        if count and (min(starts) < 0 or min(map(sub, ends, starts)) < 0):
-            raise ValueError("bad place in the file")
-        _check(tags, tuple, count)
-        names = list(chain.from_iterable(tags))
-        _check(names, str, len(names))
-        problems = len(p_lines)
-        for column, kind in ((p_lines, int), (p_messages, str), (p_ends, int)):
-            _check(column, kind, problems)
-        dates = self._dates
-        days = []
-        for ordinal in ordinals:
-            day = dates.get(ordinal)
-            if day is None:
-                day = dates[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
-            days.append(day)
-        entries = list(map(Entry, ids, days, titles, tags, repeat(source), lines, end_lines, arxiv_ids, starts, ends, repeat(stamp)))
-        return ParseResult(entries, list(map(Problem, repeat(source), p_lines, p_messages, p_ends)), list(texts))
+    def _drop_chunk(self, number: int) -> None:
+        for path in [path for path, row in self.index.items() if row[3] == number]:
+            del self.index[path]
+        self._members = None
 
     def close(self) -> None:
+        self._reading = _Reading()
+        self._members = None
         if self._file is not None:
             self._file.close()
             self._file = None
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(self, records: Iterable[tuple[str, int, int, ParseResult]]) -> bool:
-        """Replace the cache file with records of these files (path, size, mtime_ns, result).
-
-        Records the open cache holds for the same file at the same size and time are copied
-        as they are, once their checksum matches. Returns whether the file was written.
-        """
-        return self._write_blobs(self._blobs(records))
-
-    def _blobs(self, records: Iterable[tuple[str, int, int, ParseResult]]) -> Iterator[Blob]:
-        """Each record's blob: copied (checksum verified) when it can be, else encoded."""
-        for path, size, mtime, result in records:
-            row = self._reusable(path, size, mtime)
-            if row is not None:
-                yield path, size, mtime, *row
-                continue
-            blob = encode(result)
-            newest = max((entry.date.toordinal() for entry in result.entries), default=0)
-            yield path, size, mtime, newest, blob, _checksum(blob)
-
-    def _write_blobs(self, blobs: Iterable[Blob]) -> bool:
-        """Replace the cache file with these records."""
+    def write(self, chunks: Iterable[Chunk]) -> bool:
+        """Replace the cache file with these chunks; returns whether the file was written.
+        The chunks may be read from the open cache meanwhile (chunk())."""
         if self.path is None:
             return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # Another reader may be writing one now: only what a killed writer left is old.
             remove_stale_temp_files(self.path, older_than=STALE_TEMP_SECONDS)
-            rows = []
+            files: list[FileRow] = []
+            numbers: list[int] = []
+            rows: list[ChunkRow] = []
             # Not fsynced: a cache lost in a crash of the machine is only parsed again.
             with atomic_file(self.path, durable=False) as out:
                 out.write(MAGIC)
                 offset = 0
-                for path, size, mtime, newest, blob, checksum in blobs:
-                    out.write(blob)
-                    rows.append((path, size, mtime, newest, offset, len(blob), checksum))
-                    offset += len(blob)
-                index = marshal.dumps((VERSION, rows))
+                for chunk in chunks:
+                    out.write(chunk.rows)
+                    out.write(chunk.texts)
+                    rows_length, texts_length = len(chunk.rows), len(chunk.texts)
+                    rows.append((offset, rows_length, chunk.rows_checksum, offset + rows_length, texts_length, chunk.texts_checksum, chunk.entries))
+                    offset += rows_length + texts_length
+                    files.extend(chunk.files)
+                    numbers.extend(repeat(len(rows) - 1, len(chunk.files)))
+                index = marshal.dumps((VERSION, _file_columns(files, numbers), tuple(map(list, zip(*rows))) or ([],) * 7))
                 out.write(index)
                 out.write(_checksum(index))
                 out.write(len(index).to_bytes(_LENGTH, "little"))
@@ -245,43 +386,45 @@ class ParseCache:
         except (OSError, ValueError):
             return False  # the cache only saves time: the next start parses again
 
-    def _reusable(self, path: str, size: int, mtime: int) -> tuple[int, memoryview, bytes] | None:
-        """(newest, blob, checksum) of the open cache's record of this file at this size and time."""
-        row = self.index.get(path)
-        if row is None or row[0] != size or row[1] != mtime or self._file is None:
-            return None
-        try:
-            return row[2], self._blob(row), row[5]
-        except (OSError, ValueError):
-            return None
+
+def _file_columns(files: list[FileRow], numbers: list[int]) -> tuple[list[object], ...]:
+    columns: list[list[object]] = [list(column) for column in zip(*files)] or [[] for _ in range(8)]
+    # The chunk number goes after the newest date: the index row's order.
+    return (*columns[:4], list(numbers), *columns[4:])
 
 
-def encode(result: ParseResult) -> bytes:
-    """A file's record: its entries and problems as columns of plain values."""
-    entries = result.entries
-    texts = result.search_texts
-    if len(texts) != len(entries):
-        from digest_tui.digest.search import search_bytes
+def _files_index(files: object, chunk_count: int) -> dict[str, IndexRow]:
+    """The index's file columns as path -> IndexRow, each value checked."""
+    if type(files) is not tuple or len(files) != 9:
+        raise ValueError("bad index")
+    paths, *numbers = files
+    count = len(paths)
+    _check(paths, str, count)
+    for column in numbers:
+        _check(column, int, count)
+        if count and min(column) < 0:
+            raise ValueError("bad index row")
+    if count and max(numbers[3]) >= chunk_count:
+        raise ValueError("a file in no chunk")
+    return dict(zip(paths, zip(*numbers)))
 
-        texts = [search_bytes(entry) for entry in entries]
-    problems = result.problems
-    return marshal.dumps(
-        (
-            [e.id for e in entries],
-            [e.date.toordinal() for e in entries],
-            [e.title for e in entries],
-            [e.tags for e in entries],
-            [e.line for e in entries],
-            [e.end_line for e in entries],
-            [e.arxiv_id for e in entries],
-            [e.start for e in entries],
-            [e.end for e in entries],
-            list(texts),
-            [p.line for p in problems],
-            [p.message for p in problems],
-            [p.end_line for p in problems],
-        )
-    )
+
+def _chunks_index(chunks: object, limit: int) -> list[ChunkRow]:
+    if type(chunks) is not tuple or len(chunks) != 7:
+        raise ValueError("bad index")
+    offsets, lengths, checksums, text_offsets, text_lengths, text_checksums, entries = chunks
+    count = len(offsets)
+    for column in (offsets, lengths, text_offsets, text_lengths, entries):
+        _check(column, int, count)
+        if count and min(column) < 0:
+            raise ValueError("bad index row")
+    for column in (checksums, text_checksums):
+        _check(column, bytes, count)
+        if count and {len(checksum) for checksum in column} != {CHECKSUM_BYTES}:
+            raise ValueError("bad index row")
+    if count and max(max(map(sum, zip(offsets, lengths))), max(map(sum, zip(text_offsets, text_lengths)))) > limit:
+        raise ValueError("record past the end")
+    return list(zip(offsets, lengths, checksums, text_offsets, text_lengths, text_checksums, entries))
 
 
 def _checksum(data: bytes | memoryview) -> bytes:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import gc
 import os
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
+from typing import overload
 
-from digest_tui.digest.cache import ParseCache
-from digest_tui.digest.library import Library, Stamp, read_digest, scan
-from digest_tui.digest.model import Problem
+from digest_tui.digest.cache import CHUNK_ENTRIES, Chunk, ParseCache, decode_texts, encode_chunk
+from digest_tui.digest.library import Library, read_digest, scan
+from digest_tui.digest.model import Entry, Problem, Stamp
 from digest_tui.digest.parse import ParseResult, parse_date
 from digest_tui.digest.search import search_bytes
 from digest_tui.disk.files import read_regular_file
@@ -44,6 +47,38 @@ def read_for_search(path: str | Path) -> ParseResult:
     return result
 
 
+class SearchTexts(Sequence[bytes]):
+    """A library's search texts (search.search_bytes of each entry, in its order), read from
+    the parse cache, or from files parsed in other processes, when first asked for."""
+
+    def __init__(self, count: int, read: Callable[[], list[bytes]]) -> None:
+        self._count = count
+        self._read = read
+        self._texts: list[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[bytes]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | list[bytes]:
+        return self.texts()[index]
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.texts())
+
+    def texts(self) -> list[bytes]:
+        with self._lock:
+            if self._texts is None:
+                self._texts = self._read()
+            return self._texts
+
+
 class Loader:
     """Reads every digest once, then on each `refresh` only files that are new or changed.
 
@@ -63,6 +98,13 @@ class Loader:
         self.parsed = 0
         """Files the last load parsed (the others came from the cache)."""
         self.read_order: list[str] = []
+        self.fresh: list[Chunk] = []
+        """Chunks parsed in other processes and not yet written to the cache."""
+        self._home: dict[str, int] = {}
+        """path -> its chunk in `fresh`."""
+        self._fresh_texts: tuple[int, list[bytes]] | None = None
+        # The load, a refresh, search texts and the cache's writing may each run in a thread.
+        self._lock = threading.RLock()
 
     def load(
         self,
@@ -75,7 +117,8 @@ class Loader:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            library = self._load(progress, first)
+            with self._lock:
+                library = self._load(progress, first)
         finally:
             if collecting:
                 gc.enable()
@@ -91,23 +134,24 @@ class Loader:
         if cache is not None:
             cache.open()
         self.stamps = dict(files)
+        self.fresh, self._home, self._fresh_texts = [], {}, None
         order = self._newest_first(files)
+        total = len(order)
         if progress is not None:
-            progress(0, len(order))
+            progress(0, total)
         entries = 0
         self.parsed = 0
         next_progress = time.monotonic() + PROGRESS_EVERY
-        for done, path in enumerate(order, start=1):
-            result = self._read(path)
+        for done, (path, result) in enumerate(self._results(order), start=1):
             self.results[path] = result
             entries += len(result.entries)
-            if first is not None and (entries >= FIRST_ENTRIES or done == len(order)):
-                if done < len(order):
+            if first is not None and (entries >= FIRST_ENTRIES or done == total):
+                if done < total:
                     first(self._build(problems))
                 first = None
             if progress is not None and time.monotonic() >= next_progress:
                 # Each report redraws the status line, so not more than a few a second.
-                progress(done, len(files))
+                progress(done, total)
                 next_progress = time.monotonic() + PROGRESS_EVERY
         self.read_order = order
         # Results in discovery order, as a build of the same files always sees them.
@@ -115,38 +159,142 @@ class Loader:
         self.library = self._build(problems)
         return self.library
 
+    def _results(self, order: list[str]) -> Iterator[tuple[str, ParseResult]]:
+        """Each file's result, in `order`: from the cache, else parsed."""
+        for path in order:
+            yield path, self._cached(path) or self._parse(path)
+
+    def _cached(self, path: str) -> ParseResult | None:
+        stamp = self.stamps[path]
+        return None if self.cache is None else self.cache.get(path, stamp.size, stamp.mtime_ns)
+
+    def _parse(self, path: str) -> ParseResult:
+        self.parsed += 1
+        return read_for_search(path)
+
     def save_cache(self) -> bool:
         """Write the parse cache when the last load parsed anything or files went away;
         returns whether it was written. Slow for a big archive: call it off the UI thread."""
         cache = self.cache
         if cache is None:
             return False
-        try:
-            stale = self.parsed > 0 or set(cache.index) != set(self.results)
-            if not stale:
+        with self._lock:
+            if self.parsed == 0 and set(cache.index) == set(self.results):
                 return False
-            records = []
-            # In the order the next load reads them, newest first: one pass through the file.
-            ordered = [path for path in self.read_order if path in self.results]
-            known = set(ordered)
-            ordered += [path for path in self.results if path not in known]
-            for path in ordered:
-                result = self.results[path]
-                stamp = self.stamps.get(path)
-                if stamp is not None:
-                    records.append((path, stamp.size, stamp.mtime_ns, result))
-            return cache.write(records)
-        finally:
-            cache.close()
+            if not cache.write(self._chunks_to_write()):
+                return False
+            # What was parsed is in the cache now: search texts are read from there.
+            self.fresh, self._home, self._fresh_texts = [], {}, None
+            cache.open()
+            return True
 
-    def _read(self, path: str) -> ParseResult:
+    def _chunks_to_write(self) -> Iterator[Chunk]:
+        """Every file's record, in the order the next load reads them (newest first): chunks
+        parsed or cached before are written as they are while most of what they hold is
+        still current, the other files are encoded afresh."""
+        written: set[str] = set()
+        looked_at: set[tuple[str, int]] = set()
+        loose: list[str] = []
+        loose_entries = 0
+        for path in [*self.read_order, *self.results]:
+            if path in written or path not in self.results:
+                continue
+            yield from self._whole_chunks(path, looked_at, written)
+            if path in written:
+                continue
+            written.add(path)
+            loose.append(path)
+            loose_entries += len(self.results[path].entries)
+            if loose_entries >= CHUNK_ENTRIES:
+                yield self._encode(loose)
+                loose, loose_entries = [], 0
+        if loose:
+            yield self._encode(loose)
+
+    def _whole_chunks(self, path: str, looked_at: set[tuple[str, int]], written: set[str]) -> Iterator[Chunk]:
+        """The chunk holding `path` (parsed this time, or in the cache), to write as it is, if
+        not looked at before and most of its entries are current."""
         stamp = self.stamps[path]
-        if self.cache is not None:
-            cached = self.cache.get(path, stamp.size, stamp.mtime_ns)
-            if cached is not None:
-                return cached
-        self.parsed += 1
-        return read_for_search(path)
+        fresh = self._home.get(path)
+        if fresh is not None and ("fresh", fresh) not in looked_at:
+            looked_at.add(("fresh", fresh))
+            kept = self._current(self.fresh[fresh], written)
+            if kept is not None:
+                written.update(kept.paths)
+                yield kept
+                return
+        number = None if self.cache is None else self.cache.chunk_of(path, stamp.size, stamp.mtime_ns)
+        if number is not None and ("cache", number) not in looked_at:
+            looked_at.add(("cache", number))
+            chunk = self.cache.chunk(number) if self.cache is not None else None
+            kept = None if chunk is None else self._current(chunk, written)
+            if kept is not None:
+                written.update(kept.paths)
+                yield kept
+
+    def _current(self, chunk: Chunk, written: set[str]) -> Chunk | None:
+        """`chunk` with only its files that are current and not written yet, when they hold at
+        least half of its entries (else its files are better encoded afresh)."""
+        stamps, results = self.stamps, self.results
+        files = [
+            row for row in chunk.files
+            if row[0] in results and row[0] not in written and stamps.get(row[0]) == Stamp(row[1], row[2])
+        ]
+        if 2 * sum(row[5] for row in files) < chunk.entries:
+            return None
+        return Chunk(files, chunk.rows, chunk.rows_checksum, chunk.texts, chunk.texts_checksum, chunk.entries)
+
+    def _encode(self, paths: list[str]) -> Chunk:
+        results = self.results
+        return encode_chunk((path, self.stamps[path], results[path], self._texts_of(path)) for path in paths)
+
+    def search_texts(self, library: Library | None = None) -> list[bytes]:
+        """What search looks in for each entry of `library` (by default the last one loaded),
+        in its order: from the files parsed here, else from the parse cache, else made from
+        each entry's details."""
+        entries = (library or self.library).entries
+        return self._texts_for(entries)
+
+    def _texts_for(self, entries: list[Entry]) -> list[bytes]:
+        with self._lock:
+            sources = dict.fromkeys(entry.source for entry in entries)
+            # In the order the files were read, so that each chunk is decoded once.
+            ordered = dict.fromkeys([*(path for path in self.read_order if path in sources), *sources])
+            known: dict[int, bytes] = {}
+            for path in ordered:
+                result = self.results.get(path)
+                if result is not None:
+                    known.update(zip(map(id, result.entries), self._texts_of(path)))
+        texts = []
+        for entry in entries:
+            text = known.get(id(entry))
+            texts.append(search_bytes(entry) if text is None else text)
+        return texts
+
+    def _texts_of(self, path: str) -> list[bytes]:
+        """The search texts of a file's entries (made from their details when none are kept)."""
+        result = self.results[path]
+        if len(result.search_texts) == len(result.entries):
+            return list(result.search_texts)
+        stamp = self.stamps[path]
+        texts = self._fresh_texts_of(path)
+        if texts is None and self.cache is not None:
+            texts = self.cache.texts(path, stamp.size, stamp.mtime_ns)
+        if texts is None or len(texts) != len(result.entries):
+            texts = [search_bytes(entry) for entry in result.entries]
+        return texts
+
+    def _fresh_texts_of(self, path: str) -> list[bytes] | None:
+        number = self._home.get(path)
+        if number is None:
+            return None
+        chunk = self.fresh[number]
+        row = next(row for row in chunk.files if row[0] == path)
+        if self.stamps.get(path) != Stamp(row[1], row[2]):
+            return None
+        if self._fresh_texts is None or self._fresh_texts[0] != number:
+            self._fresh_texts = (number, decode_texts(chunk.texts))
+        return self._fresh_texts[1][row[4] : row[4] + row[5]]
 
     def _newest_first(self, files: dict[str, Stamp]) -> list[str]:
         """The files, newest first, without reading any that the cache knows or whose name
@@ -182,30 +330,35 @@ class Loader:
 
     def refresh(self) -> Library | None:
         """A new library when files were added, changed or removed since the last look; else None."""
-        files, problems = scan(self.sources)
-        changed = False
-        for path, stamp in files.items():
-            if self.stamps.get(path) == stamp:
-                self.unsettled.pop(path, None)
-                continue
-            if self.unsettled.get(path) != stamp:
-                self.unsettled[path] = stamp
-                continue
-            del self.unsettled[path]
-            self.stamps[path] = stamp
-            self.results[path] = read_for_search(path)
-            changed = True
-        for gone in set(self.results) - set(files):
-            del self.results[gone]
-            self.stamps.pop(gone, None)
-            changed = True
-        if not changed:
-            return None
-        self.library = self._build(problems)
-        return self.library
+        with self._lock:
+            files, problems = scan(self.sources)
+            changed = False
+            for path, stamp in files.items():
+                if self.stamps.get(path) == stamp:
+                    self.unsettled.pop(path, None)
+                    continue
+                if self.unsettled.get(path) != stamp:
+                    self.unsettled[path] = stamp
+                    continue
+                del self.unsettled[path]
+                self.stamps[path] = stamp
+                self.results[path] = read_for_search(path)
+                changed = True
+            for gone in set(self.results) - set(files):
+                del self.results[gone]
+                self.stamps.pop(gone, None)
+                changed = True
+            if not changed:
+                return None
+            self.library = self._build(problems)
+            return self.library
 
     def _build(self, problems: list[Problem]) -> Library:
-        return Library.build(self.results.values(), problems)
+        library = Library.build(self.results.values(), problems)
+        if library.search_texts is None:
+            entries = library.entries
+            library.search_texts = SearchTexts(len(entries), partial(self._texts_for, entries))
+        return library
 
 
 def _day_of(mtime_ns: int) -> int:
