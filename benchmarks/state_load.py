@@ -1,11 +1,14 @@
-"""StateStore.load at 100,000 read marks and 1,000 bookmarks: with the read-mark lines taken
-out the quick way (what the store does) and with tomllib reading the whole file; then a save
-after one change (tomli-w writes the whole file).
+"""StateStore at 100,000 read marks and 1,000 bookmarks: the quick step (load_read_ids, the
+read ids from state.readids); the full load with the read-mark lines taken out the quick way
+(what the store does) and with tomllib reading the whole file; a save after one change
+(tomli-w writes the whole file, then the snapshot); and how long a thread that ticks every
+half millisecond waits for the interpreter lock while the full load runs.
 
     python benchmarks/state_load.py [--read 100000] [--runs 7]
 
-Prints the median of each, in milliseconds. The reader loads the state before its first rows
-(app.load), so a start waits for the whole load.
+Prints the median of each, in milliseconds. The longest wait is given twice: as it is, and
+with the garbage collector off, since the full collections the load's 100,000 new marks set
+off hold the lock too and are not the load's to split up.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ import gc
 import random
 import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,17 +48,67 @@ def load_ms(directory: Path, runs: int, *, quick: bool) -> float:
     reader = functools.partial(read_state_text, quick=quick)
     original, store_module.read_state_text = store_module.read_state_text, reader
     try:
-        times = []
-        for _ in range(runs):
-            gc.collect()
-            store = StateStore(directory)
-            begin = time.perf_counter()
-            messages = store.load()
-            times.append(time.perf_counter() - begin)
-            assert not messages, messages
-        return statistics.median(times) * 1000
+        return timed_ms(directory, runs, StateStore.load)
     finally:
         store_module.read_state_text = original
+
+
+def timed_ms(directory: Path, runs: int, step: Callable[[StateStore], object], *, quick_first: bool = False) -> float:
+    """The median time of `step` on a new store (after the store's quick step, with
+    quick_first), which must go through: no messages from a load, True from the quick step."""
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        store = StateStore(directory)
+        if quick_first:
+            assert store.load_read_ids(), "no fresh state.readids"
+        begin = time.perf_counter()
+        outcome = step(store)
+        times.append(time.perf_counter() - begin)
+        assert outcome == [] or outcome is True, outcome
+    return statistics.median(times) * 1000
+
+
+def ticking_waits(directory: Path, runs: int, *, collect: bool) -> float:
+    """The longest wait between two ticks of a thread that ticks every half millisecond while
+    load() runs after the quick step, in milliseconds (the median over the runs);
+    collect=False: with the garbage collector off, which leaves the waits of the load's own work."""
+    waits = []
+    for _ in range(runs):
+        gc.collect()
+        if not collect:
+            gc.disable()
+        try:
+            waits.append(longest_wait_during_load(directory))
+        finally:
+            gc.enable()
+    return statistics.median(waits) * 1000
+
+
+def longest_wait_during_load(directory: Path) -> float:
+    """One load beside a ticking thread: see ticking_waits (in seconds). No gc.callbacks to
+    time the collections: a callback is Python code that runs inside the C call that set off
+    the collection, and lets the ticking thread in where it otherwise could not."""
+    ticks: list[float] = []
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.0005)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        store = StateStore(directory)
+        assert store.load_read_ids(), "no fresh state.readids"
+        begin = time.perf_counter()
+        store.load()
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        ticker.join()
+    return max(later - earlier for earlier, later in zip(ticks, ticks[1:], strict=False) if later > begin and earlier < end)
 
 
 def save_ms(directory: Path, ids: list[str], runs: int) -> float:
@@ -81,6 +136,11 @@ def main() -> None:
         print(f"state.toml: {options.read:,} read marks, 1,000 bookmarks, {size:.1f} MB")
         print(f"load, quick reading of read marks: {load_ms(directory, options.runs, quick=True):7.1f} ms")
         print(f"load, tomllib reading it all:      {load_ms(directory, options.runs, quick=False):7.1f} ms")
+        print(f"state.readids: {(directory / 'state.readids').stat().st_size / 1e6:.1f} MB (written by the first load)")
+        print(f"quick step, read ids only:         {timed_ms(directory, options.runs, StateStore.load_read_ids):7.1f} ms")
+        print(f"load after the quick step:         {timed_ms(directory, options.runs, StateStore.load, quick_first=True):7.1f} ms")
+        print(f"longest wait of a ticking thread:  {ticking_waits(directory, options.runs, collect=True):7.1f} ms during the load")
+        print(f"  … with the garbage collector off: {ticking_waits(directory, options.runs, collect=False):6.1f} ms")
         print(f"save after one change:             {save_ms(directory, ids, options.runs):7.1f} ms")
 
 

@@ -527,7 +527,7 @@ def test_an_empty_file_is_fine(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "state.toml").write_bytes(content)
     store = StateStore(tmp_path)
     assert store.load() == [] and len(store.read_ids) == 0
-    assert sorted(os.listdir(tmp_path)) == ["state.toml", "state.toml.lock"]
+    assert sorted(os.listdir(tmp_path)) == ["state.readids", "state.toml", "state.toml.lock"]
 
 
 def test_wrong_typed_items_are_dropped_and_the_original_is_kept_first(tmp_path: Path) -> None:
@@ -670,7 +670,7 @@ def test_conflict_copies_are_merged_and_moved_to_merged(tmp_path: Path) -> None:
     assert merged == sorted([SYNCTHING, DROPBOX, "state (conflicted copy)-1.toml", DATED])
     assert (tmp_path / "merged" / DROPBOX).read_text() == "merged before"  # never overwritten
     assert (tmp_path / "merged" / "state (conflicted copy)-1.toml").read_bytes() == dropbox_content
-    assert sorted(os.listdir(tmp_path)) == sorted([BROKEN, "merged", "state.toml", "state.toml.bak", "state.toml.lock"])
+    assert sorted(os.listdir(tmp_path)) == sorted([BROKEN, "merged", "state.readids", "state.toml", "state.toml.bak", "state.toml.lock"])
     store.set_read("later")
     assert store.save() is None
     assert store.take_notices() == []  # the unreadable copy is not complained about on every save

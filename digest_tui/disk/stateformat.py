@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import tomllib
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import repeat
 from pathlib import Path
@@ -240,7 +242,7 @@ def decode(data: bytes) -> str:
 # A read mark as dump_state writes it (and as earlier versions did, with T and Z): a bare
 # key, a UTC time, nothing else on the line.
 _READ_LINE = re.compile(r"^([A-Za-z0-9_-]+) = (\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{6})?(?:Z|\+00:00))$", re.MULTILINE)
-_QUICK_TABLES = {"read]": ("read", True), "unread]": ("unread", False)}
+_QUICK_TABLES = (("[read]\n", "read", True), ("[unread]\n", "unread", False))
 
 
 def _take_read_marks(text: str) -> tuple[str, dict[str, dict[str, Mark]]]:
@@ -251,29 +253,87 @@ def _take_read_marks(text: str) -> tuple[str, dict[str, dict[str, Mark]]]:
     second that the reader's first rows would wait for (docs/benchmarks.md). A table with
     anything else in it (a comment, a quoted key, a time in another zone or out of range, a
     key twice, an impossible date) is left whole for tomllib, which reads it or says what is
-    wrong.
+    wrong. The text is searched a window at a time (_find) and cut where the tables are, not
+    split at every header: a search or split of megabytes is one C call that holds the
+    interpreter lock, and the reader's own thread waits for it.
     """
-    if '"""' in text or "'''" in text:
+    if _find(text, '"""') >= 0 or _find(text, "'''") >= 0:
         return text, {}  # a line inside a multi-line string could look like "[read]"
-    # Only a table header starts a line with "[" outside a multi-line string.
-    pieces = ("\n" + text).split("\n[")
     taken: dict[str, dict[str, Mark]] = {}
-    for number, piece in enumerate(pieces[1:], start=1):
-        header, _, body = piece.partition("\n")
-        table, on = _QUICK_TABLES.get(header, ("", False))
-        if not table or table in taken:
-            continue
-        marks = _read_marks(body if body.endswith("\n") or not body else body + "\n", on)
+    cuts = []
+    for header, table, on in _QUICK_TABLES:
+        # Only a table header starts a line with "[" outside a multi-line string, so a table's
+        # lines run to the next line that starts with "[" (the first table of a name is taken).
+        start = 0 if text.startswith(header) else _find(text, "\n" + header) + 1
+        if start == 0 and not text.startswith(header):
+            continue  # no such table
+        body = start + len(header)
+        end = _find(text, "\n[", body)
+        end = len(text) if end < 0 else end
+        lines = text[body:end]
+        marks = _read_marks(lines if lines.endswith("\n") or not lines else lines + "\n", on)
         if marks is not None:
             taken[table] = marks
-            pieces[number] = header + "\n"
+            cuts.append((body, end))
     if not taken:
         return text, {}
-    return "\n[".join(pieces)[1:], taken
+    kept, done = [], 0
+    for body, end in sorted(cuts):
+        kept.append(text[done:body])
+        done = end
+    kept.append(text[done:])
+    return "".join(kept), taken
+
+
+_WINDOW = 1 << 18
+"""Characters searched at once by _find: a fraction of a millisecond."""
+
+
+def _find(text: str, needle: str, start: int = 0) -> int:
+    """text.find(needle, start), searching one window at a time so that other threads run in
+    between (a window ends len(needle) - 1 characters into the next, so no match is missed)."""
+    while start < len(text):
+        found = text.find(needle, start, start + _WINDOW + len(needle) - 1)
+        if found >= 0:
+            return found
+        start += _WINDOW
+    return -1
 
 
 def _read_marks(lines: str, on: bool) -> dict[str, Mark] | None:
-    """The marks of a table's `lines` when each is a read mark or blank, else None."""
+    """The marks of a table's `lines` when each is a read mark or blank, else None.
+
+    Read a chunk of lines at a time, letting other threads run in between: each chunk is a
+    few C calls that hold the interpreter lock, and the whole table at once would hold it for
+    tens of milliseconds, so the reader's own thread would stall while this one loads."""
+    marks: dict[str, Mark] = {}
+    count = 0
+    for chunk in _chunks(lines, _CHUNK):
+        pairs = _read_chunk(chunk, on)
+        if pairs is None:
+            return None
+        marks.update(pairs)
+        count += len(pairs)
+        time.sleep(0)
+    return marks if len(marks) == count else None  # a key twice: tomllib says where
+
+
+_CHUNK = 1 << 16
+"""Characters of read-mark lines read at once: about 1,900 marks, a millisecond or two."""
+
+
+def _chunks(text: str, size: int) -> Iterator[str]:
+    """`text` in pieces of whole lines, each `size` characters or a line more."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + size)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _read_chunk(lines: str, on: bool) -> list[tuple[str, Mark]] | None:
+    """The marks of `lines` when each is a read mark or blank, else None."""
     pairs = _READ_LINE.findall(lines)
     keys = [key for key, _ in pairs]
     stamps = [stamp for _, stamp in pairs]
@@ -287,5 +347,4 @@ def _read_marks(lines: str, on: bool) -> dict[str, Mark] | None:
         return None
     if times and max(times) >= LATEST:  # out of range: tomllib's reading drops it and says where
         return None
-    marks = dict(zip(keys, map(Mark, repeat(on), times)))
-    return marks if len(marks) == len(pairs) else None  # a key twice: tomllib says where
+    return list(zip(keys, map(Mark, repeat(on), times)))
