@@ -13,15 +13,17 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import overload
 
-from digest_tui.digest.cache import CHUNK_ENTRIES, Chunk, ParseCache, decode_texts, encode_chunk
-from digest_tui.digest.library import Library, read_digest, scan
+from digest_tui.digest.cache import CHUNK_ENTRIES, Chunk, ParseCache, decode_rows, decode_texts, encode_chunk
+from digest_tui.digest.library import Library, scan
 from digest_tui.digest.model import Entry, Problem, Stamp
 from digest_tui.digest.parse import ParseResult, parse_date
+from digest_tui.digest.pool import PARALLEL_BYTES, PARALLEL_FILES, BatchFile, batches, parse_batch, process_pool, read_for_search, workers
 from digest_tui.digest.search import search_bytes
 from digest_tui.disk.files import read_regular_file
 
@@ -38,13 +40,6 @@ _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 PEEK_FILES = 200
 """Up to this many files the cache does not know, each one's first date header is read to
 order them (a few milliseconds); past it, their modification time stands in for a date."""
-
-
-def read_for_search(path: str | Path) -> ParseResult:
-    """read_digest, with the text search looks in computed too (so it is cached with it)."""
-    result = read_digest(Path(path))
-    result.search_texts = [search_bytes(entry) for entry in result.entries]
-    return result
 
 
 class SearchTexts(Sequence[bytes]):
@@ -87,9 +82,11 @@ class Loader:
     parsed (and its problems never reported) in passing.
     """
 
-    def __init__(self, sources: list[Path], cache: ParseCache | None = None) -> None:
+    def __init__(self, sources: list[Path], cache: ParseCache | None = None, pool: Callable[[int], Executor] = process_pool) -> None:
         self.sources = sources
         self.cache = cache
+        self.pool = pool
+        """Makes the worker processes of a cold load (given how many)."""
         self.results: dict[str, ParseResult] = {}
         """Each file's entries and problems, by path name, in discovery order."""
         self.stamps: dict[str, Stamp] = {}
@@ -160,9 +157,55 @@ class Loader:
         return self.library
 
     def _results(self, order: list[str]) -> Iterator[tuple[str, ParseResult]]:
-        """Each file's result, in `order`: from the cache, else parsed."""
-        for path in order:
-            yield path, self._cached(path) or self._parse(path)
+        """Each file's result, in `order`: from the cache, else parsed (by other processes
+        when there is much to parse)."""
+        cache, stamps = self.cache, self.stamps
+        unknown = [path for path in order if cache is None or cache.newest(path, stamps[path].size, stamps[path].mtime_ns) is None]
+        if len(unknown) > PARALLEL_FILES or sum(stamps[path].size for path in unknown) > PARALLEL_BYTES:
+            yield from self._parallel(order, unknown)
+        else:
+            for path in order:
+                yield path, self._cached(path) or self._parse(path)
+
+    def _parallel(self, order: list[str], unknown: list[str]) -> Iterator[tuple[str, ParseResult]]:
+        """As _results, the `unknown` files parsed by worker processes, batch by batch, newest
+        first. A batch whose worker failed (killed, out of memory) is parsed here instead."""
+        cut = batches(unknown, self.stamps)
+        batch_of = {path: number for number, batch in enumerate(cut) for path, _, _ in batch}
+        pool: Executor | None = None
+        futures: list[Future[Chunk]] = []
+        try:
+            pool = self.pool(min(workers(), len(cut)))
+            for batch in cut:
+                futures.append(pool.submit(parse_batch, batch))
+        except (OSError, RuntimeError, ValueError, NotImplementedError):
+            futures = []  # no processes to be had (or they died at once): parse here
+        ready: dict[str, ParseResult] = {}
+        try:
+            for path in order:
+                number = batch_of.get(path)
+                if number is None or not futures:
+                    yield path, self._cached(path) or self._parse(path)
+                    continue
+                if path not in ready:
+                    ready.update(self._collect(futures[number], cut[number]))
+                yield path, ready.pop(path)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+
+    def _collect(self, future: Future[Chunk], batch: list[BatchFile]) -> dict[str, ParseResult]:
+        """The results of a batch parsed by a worker (its chunk kept to write to the cache)."""
+        self.parsed += len(batch)
+        try:
+            chunk = future.result()
+            results = decode_rows(chunk.files, chunk.rows)
+        except Exception:  # the worker died or failed: what it did not give, parse here
+            return {path: read_for_search(path) for path, _, _ in batch}
+        self.fresh.append(chunk)
+        for path in chunk.paths:
+            self._home[path] = len(self.fresh) - 1
+        return results
 
     def _cached(self, path: str) -> ParseResult | None:
         stamp = self.stamps[path]
