@@ -39,7 +39,7 @@ async def settled(pilot: Pilot) -> None:
 
 async def loaded(pilot: Pilot) -> None:
     """Wait until the library has been read in the background."""
-    await until(pilot, lambda: not pilot.app.loading, "loading the library")
+    await until(pilot, lambda: not pilot.app.loading and not pilot.app.state_pending, "loading the library and the state")
     await pilot.pause()
 
 

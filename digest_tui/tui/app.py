@@ -70,6 +70,8 @@ class DigestApp(App[None]):
         self.link_actions = LinkActions(self)
         self.loader = Loader(self.sources, ParseCache(config.cache_dir()))
         self.polling = False
+        self.state_pending = False
+        """The read ids came from their snapshot; bookmarks and notes are still being read."""
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         else:
@@ -139,12 +141,17 @@ class DigestApp(App[None]):
     def load(self) -> None:
         """Read state and digests off the UI thread: the newest entries as soon as there are a
         screenful, then all of them; files parsed before come from the parse cache."""
-        messages = self.store.load()
+        # The read ids come from their snapshot in milliseconds; with them, the whole state
+        # (bookmarks, notes, every mark) is read after the library, so neither waits for it.
+        quick = self.state_pending = self.store.load_read_ids()
+        messages = [] if quick else self.store.load()
         library = self.loader.load(
             progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
             first=lambda first: self.call_from_thread(self.install_library, *self.session.indexed(first), final=False),
         )
         self.call_from_thread(self.library_ready, *self.session.indexed(library), self.startup_messages + messages)
+        if quick:
+            self.call_from_thread(self.state_ready, self.store.load())
         self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
         self.loader.save_cache()
 
@@ -179,6 +186,15 @@ class DigestApp(App[None]):
                 title="Sample digests",
                 timeout=15,
             )
+
+    def state_ready(self, messages: list[str]) -> None:
+        """The whole state is read: bookmarks and notes join the read marks already shown (the
+        read ids came from a snapshot of the same file, so the unread counts stand)."""
+        self.state_pending = False
+        self.entry_list.refresh()
+        self.update_status()
+        for message in messages:
+            self.notify(message, severity="warning", timeout=10)
 
     @property
     def reading_samples(self) -> bool:
@@ -435,6 +451,10 @@ class DigestApp(App[None]):
     def action_edit_note(self) -> None:
         entry = self.current
         if entry is None:
+            return
+        if not self.store.loaded:
+            # An editor opened now would start empty and its save replace the note on disk.
+            self.notify("The notes are still being read: press e again in a moment.", timeout=3)
             return
 
         def save_note(note: str | None) -> None:
