@@ -83,11 +83,14 @@ class ReadingSession:
         return arrived
 
     def recount(self) -> None:
-        self.unread_by_date = Counter()
+        # Counted by day, then the few thousand days summed into their months and years.
         is_read = self.store.is_read
-        for entry in self.library.entries:
-            if not is_read(entry.id):
-                self.unread_by_date.update(date_keys(entry.date))
+        by_day = Counter(entry.date for entry in self.library.entries if not is_read(entry.id))
+        counts: Counter[DateKey] = Counter()
+        for day, unread in by_day.items():
+            for key in date_keys(day):
+                counts[key] += unread
+        self.unread_by_date = counts
 
     def select(self, flt: Filter) -> list[int]:
         """Positions in library.entries that `flt` lets through, in its order (may be slow:

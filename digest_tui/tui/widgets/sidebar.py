@@ -80,15 +80,21 @@ class DateTree(SidebarTree[DateKey]):
         self.totals = totals
         self.clear()
         self.nodes_by_key: dict[DateKey, TreeNode[DateKey]] = {}
+        # Years of digests are thousands of days: a month's days are made when it is opened.
+        self.unopened: dict[DateKey, list[DateKey]] = {}
         years = children.get((), [])
         for year in years:
             year_node = self.root.add(self.label(year, unread), data=year, expand=year == years[0])
             self.nodes_by_key[year] = year_node
             for month in children[year]:
-                month_node = year_node.add(self.label(month, unread), data=month)
-                self.nodes_by_key[month] = month_node
-                for day in children[month]:
-                    self.nodes_by_key[day] = month_node.add_leaf(self.label(day, unread), data=day)
+                self.nodes_by_key[month] = year_node.add(self.label(month, unread), data=month)
+                self.unopened[month] = children[month]
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[DateKey]) -> None:
+        node = event.node
+        days = self.unopened.pop(node.data, None) if node.data is not None else None
+        for day in days or ():
+            self.nodes_by_key[day] = node.add_leaf(self.label(day, self.unread), data=day)
 
     def label(self, key: DateKey, unread: Counter[DateKey]) -> Text:
         name = str(key[0]) if len(key) == 1 else MONTHS[key[1] - 1] if len(key) == 2 else f"{key[2]:02d}"
