@@ -32,6 +32,7 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from io import BufferedReader
 from itertools import chain, repeat
 from operator import sub
@@ -134,6 +135,7 @@ def encode_chunk(files: Iterable[tuple[str, Stamp, ParseResult, Sequence[bytes]]
     return Chunk(rows, blob, _checksum(blob), text_blob, _checksum(text_blob), len(entries))
 
 
+_new_entry = partial(tuple.__new__, Entry)
 _DATES: dict[int, date] = {}
 """Dates by ordinal: an archive has a few thousand days, and each is made once."""
 
@@ -156,7 +158,9 @@ def decode_rows(files: list[FileRow], blob: bytes | memoryview) -> dict[str, Par
     problems = len(p_lines)
     for column, kind in ((p_lines, int), (p_messages, str), (p_ends, int)):
         _check(column, kind, problems)
-    days = [_DATES.get(ordinal) or _date(ordinal) for ordinal in ordinals]
+    for ordinal in set(ordinals).difference(_DATES):
+        _DATES[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
+    days = list(map(_DATES.__getitem__, ordinals))
     sources: list[str] = []
     stamps: list[Stamp] = []
     results: dict[str, ParseResult] = {}
@@ -165,7 +169,8 @@ def decode_rows(files: list[FileRow], blob: bytes | memoryview) -> dict[str, Par
             raise ValueError("a file past the end of its chunk")
         sources.extend(repeat(path, entries))
         stamps.extend(repeat(Stamp(size, mtime), entries))
-    made = list(map(Entry, ids, days, titles, tags, sources, lines, end_lines, arxiv_ids, starts, ends, stamps))
+    # Entry's fields in order, made into entries by tuple.__new__ in C (Entry(...) runs Python).
+    made = list(map(_new_entry, zip(ids, days, titles, tags, sources, lines, end_lines, arxiv_ids, starts, ends, stamps, repeat(None))))
     for path, _size, _mtime, _newest, first, entries, first_problem, problem_count in files:
         end = first_problem + problem_count
         found = list(map(Problem, repeat(path), p_lines[first_problem:end], p_messages[first_problem:end], p_ends[first_problem:end]))
@@ -178,11 +183,6 @@ def decode_texts(blob: bytes | memoryview) -> list[bytes]:
     texts = marshal.loads(blob)
     _check(texts, bytes, len(texts) if type(texts) is list else -1)
     return list(texts)
-
-
-def _date(ordinal: int) -> date:
-    day = _DATES[ordinal] = date.fromordinal(ordinal)  # ValueError when out of range
-    return day
 
 
 @dataclass(slots=True)
