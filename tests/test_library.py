@@ -319,3 +319,21 @@ def test_scan_gives_each_file_its_size_and_time(tmp_path, seed_files):
         str(tmp_path / "a.txt"): Stamp(seed_files[0].stat().st_size, 1_700_000_000_123_456_789),
         str(seed_files[1]): Stamp(seed_files[1].stat().st_size, seed_files[1].stat().st_mtime_ns),
     }
+
+
+def test_entries_are_newest_first_then_in_file_and_line_order(tmp_path, seed_files):
+    """Several days a file, the same days in several files, files given in any order."""
+    for index, path in enumerate(seed_files):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        half = len(lines) // 2
+        while not lines[half].startswith("#"):
+            half += 1
+        numbered = [line + f" {index}" if n + 1 < len(lines) and lines[n + 1].startswith("(") else line for n, line in enumerate(lines)]
+        body = ["2024-01-02", *numbered[1 : half + 1], "2024-01-01", *numbered[half + 1 :]]
+        (tmp_path / f"{'zyxwv'[index]}.txt").write_text("\n".join(body), encoding="utf-8")
+    files = sorted(tmp_path.glob("*.txt"))
+    for sources in (files, list(reversed(files))):
+        library = load_library(sources)
+        assert library.notes == [] and len(library) == 27
+        places = [(e.date, e.source, e.line) for e in library.entries]
+        assert places == sorted(places, key=lambda place: (-place[0].toordinal(), place[1], place[2]))

@@ -246,13 +246,19 @@ class Library:
         all_problems = list(problems)
         candidates: list[Entry] = []
         results = list(results)
-        for result in results:
+        # File by file in the order of their names, each file's entries in its order: the
+        # entries in (source, line) order, without a sort of them all by two keys.
+        for result in sorted(results, key=_first_source):
             candidates.extend(result.entries)
+        for result in results:
             all_problems.extend(result.problems)
+        if len(set(map(_ID, candidates))) == len(candidates):
+            # No paper twice (the common case): a stable sort by date alone puts them newest
+            # first, each day's in file order.
+            candidates.sort(key=_BY_DATE, reverse=True)
+            return cls(candidates, all_problems, [], _texts_for(candidates, results))
         candidates.sort(key=_BY_DATE_AND_PLACE)
         entries, notes = _first_appearances(candidates)
-        # The kept entries are in (date, source, line) order already: a stable sort by date
-        # alone puts them newest first, each day's in file order.
         entries.sort(key=_BY_DATE, reverse=True)
         return cls(entries, all_problems, notes, _texts_for(entries, results))
 
@@ -297,10 +303,12 @@ class Library:
         return sorted(((tag, len(ix)) for tag, ix in self.by_tag.items()), key=lambda item: (-item[1], item[0]))
 
 
+def _first_source(result: ParseResult) -> str:
+    return result.entries[0].source if result.entries else ""
+
+
 def _first_appearances(candidates: list[Entry]) -> tuple[list[Entry], list[Problem]]:
     """The first entry of each id among `candidates`, in their order, and a note for each other."""
-    if len(set(map(_ID, candidates))) == len(candidates):
-        return list(candidates), []  # no paper twice: the common case, without a loop in Python
     kept: dict[str, Entry] = {}
     notes: list[Problem] = []
     for entry in candidates:

@@ -14,8 +14,10 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager
 from datetime import date
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import overload
 
@@ -34,6 +36,7 @@ PROGRESS_EVERY = 0.25
 PEEK_BYTES = 512
 FREEZE_ENTRIES = 20_000
 """From this many entries on, a load ends with gc.freeze()."""
+_SOURCE = attrgetter("source")
 _DATE_IN_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -109,20 +112,13 @@ class Loader:
         first: Callable[[Library], object] | None = None,
     ) -> Library:
         """Read every digest; `first` gets a library of the newest entries early on."""
-        # A load makes a million objects and frees none: the cycle collector would only walk
-        # them again and again (a third of the time of a warm start). Refcounting still frees.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused() as frozen:
             with self._lock:
                 library = self._load(progress, first)
-        finally:
-            if collecting:
-                gc.enable()
-        if collecting and len(library) >= FREEZE_ENTRIES:
-            # Nor should the next full collection walk them all (half a second on the UI
-            # thread at 100,000 entries): they live as long as the library, so set them aside.
-            gc.freeze()
+            # Nor should the next full collection walk them all (half a second at 100,000
+            # entries, and no other thread runs meanwhile): they live as long as the library,
+            # so set them aside, before the collector is back and its first pass runs.
+            frozen.append(len(library) >= FREEZE_ENTRIES)
         return library
 
     def _load(self, progress: Callable[[int, int], object] | None, first: Callable[[Library], object] | None) -> Library:
@@ -299,15 +295,18 @@ class Loader:
         return self._texts_for(entries)
 
     def _texts_for(self, entries: list[Entry]) -> list[bytes]:
-        with self._lock:
-            sources = dict.fromkeys(entry.source for entry in entries)
-            # In the order the files were read, so that each chunk is decoded once.
-            ordered = dict.fromkeys([*(path for path in self.read_order if path in sources), *sources])
-            known: dict[int, bytes] = {}
-            for path in ordered:
-                result = self.results.get(path)
-                if result is not None:
-                    known.update(zip(map(id, result.entries), self._texts_of(path)))
+        with _collector_paused(), self._lock:
+            return self._texts_in_order(entries)
+
+    def _texts_in_order(self, entries: list[Entry]) -> list[bytes]:
+        sources = dict.fromkeys(map(_SOURCE, entries))
+        # In the order the files were read, so that each chunk is decoded once.
+        ordered = dict.fromkeys([*(path for path in self.read_order if path in sources), *sources])
+        known: dict[int, bytes] = {}
+        for path in ordered:
+            result = self.results.get(path)
+            if result is not None:
+                known.update(zip(map(id, result.entries), self._texts_of(path)))
         texts = []
         for entry in entries:
             text = known.get(id(entry))
@@ -402,6 +401,24 @@ class Loader:
             entries = library.entries
             library.search_texts = SearchTexts(len(entries), partial(self._texts_for, entries))
         return library
+
+
+@contextmanager
+def _collector_paused() -> Iterator[list[bool]]:
+    """The cycle collector off for the block: a load or the reading of search texts makes a
+    million objects and frees none, and the collector would walk them again and again (a third
+    of a warm start; refcounting still frees). Append True to the list yielded to freeze what
+    exists (gc.freeze) before the collector is back."""
+    collecting = gc.isenabled()
+    gc.disable()
+    freeze: list[bool] = []
+    try:
+        yield freeze
+    finally:
+        if collecting:
+            if any(freeze):
+                gc.freeze()
+            gc.enable()
 
 
 def _day_of(mtime_ns: int) -> int:
