@@ -1,12 +1,14 @@
-"""One measured run of the benchmark: a real reader (or a bare Textual app) started headless.
+"""What a user does in the reader, timed inside its process: cursor moves, tag and date
+filters, search a key at a time, each from the key (or the filter set) to the screen drawn
+again, at 120x40.
 
-Run by benchmarks/bench.py in a fresh process, so that the time from the process's start is
-measured whole: `python benchmarks/driver.py MODE ...` (with the checkout on PYTHONPATH). It
-prints one line of JSON: wall-clock times (time.time(), which the parent compares with the
-moment it spawned the process) and the durations it measured.
+Run by benchmarks/bench.py in a process of its own with the installed reader on PYTHONPATH
+and a warm parse cache: `python benchmarks/driver.py ARCHIVE CONFIG_DIR QUERIES_JSON`. It waits
+until the whole archive is loaded, then prints one line of JSON: digest_tui.__file__ (so the
+caller can check which reader ran) and each series of durations in milliseconds.
 
-The app is driven through Textual's public test API: `App.run_test()` and its `Pilot`.
-Imports are kept to what each mode needs, so the bare app pays for Textual and nothing else.
+The app runs headless and is driven through Textual's public test API, `App.run_test()` and
+its `Pilot`: a terminal gives no sign that a frame is done, Textual's own loop does.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import sys
 import time
 from contextlib import suppress
-from statistics import median
+from pathlib import Path
 
 SIZE = (120, 40)
 POLL = 0.0005
@@ -57,52 +59,18 @@ async def press(pilot, key: str, condition) -> float:
     return done
 
 
-async def run_bare() -> dict:
-    from textual.app import App
-    from textual.widgets import Footer, Header, Static
-
-    class Bare(App[None]):
-        answered = 0
-
-        def compose(self):
-            yield Header()
-            yield Static("A static line.")
-            yield Footer()
-
-        def on_key(self) -> None:
-            self.answered += 1
-
-    app = Bare()
-    async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: app.query_one(Static).size.height > 0)
-        await pilot.pause(0)  # drawn
-        await press(pilot, "j", lambda: app.answered)
-        interactive = time.time()
-    return {"interactive": interactive}
-
-
-async def run_app(archive: str, config_dir: str, interact: bool, queries: list[str]) -> dict:
-    from pathlib import Path
-
+async def run_app(archive: str, config_dir: str, queries: list[str]) -> dict:
+    import digest_tui
     from digest_tui.tui.app import DigestApp
 
     app = DigestApp(paths=[archive], config_dir=Path(config_dir))
-    out: dict = {}
+    out: dict = {"module": digest_tui.__file__}
     async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: len(app.entry_list.rows) > 0)
-        await pilot.pause(0)  # the first rows drawn
-        await press(pilot, "j", lambda: app.entry_list.cursor == 1)
-        out["interactive"] = time.time()
-        out["first_rows"] = len(app.library)
-        await until(lambda: not app.loading)
-        await pilot.pause(0)
-        out["loaded"] = time.time()
-        out["entries"] = len(app.library)
-        # The parse cache is written after the library is handed over, by the same worker.
+        await until(lambda: len(app.entry_list.rows) > 0 and not app.loading)
+        # The load ends with the parse cache checked (and written if it changed): not while timing.
         await until(lambda: all(worker.is_finished for worker in app.workers if worker.group == "load"))
-        out["cache_written"] = time.time()
-        if interact:
-            out.update(await interactions(app, pilot, queries))
+        await pilot.pause(0)  # drawn
+        out.update(await interactions(app, pilot, queries))
         # Let every message still queued be handled before the app shuts down.
         await pilot.pause()
     return out
@@ -130,7 +98,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
 
     cursor = []
     for n in range(1, 61):
-        cursor.append(await timed_key("j", lambda n=n: entry_list.cursor == 1 + n and app.detail.entry is entry_list.current))
+        cursor.append(await timed_key("j", lambda n=n: entry_list.cursor == n and app.detail.entry is entry_list.current))
 
     async def set_filter(flt) -> None:
         app.set_filter(flt)
@@ -165,22 +133,15 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
         "tag_filter_ms": tag_times,
         "date_filter_ms": date_times,
         "search_ms": search,
-        "cursor_median": median(cursor),
     }
 
 
 def main(argv: list[str]) -> int:
-    mode = argv[0]
-    if mode == "bare":
-        result = asyncio.run(run_bare())
-    elif mode == "app":
-        archive, config_dir, interact = argv[1], argv[2], argv[3] == "interact"
-        queries = json.loads(argv[4]) if len(argv) > 4 else []
-        result = asyncio.run(run_app(archive, config_dir, interact, queries))
-    else:
-        print(f"unknown mode {mode!r}", file=sys.stderr)
+    if len(argv) != 3:
+        print("usage: driver.py ARCHIVE CONFIG_DIR QUERIES_JSON", file=sys.stderr)
         return 2
-    print(json.dumps(result))
+    archive, config_dir, queries = argv
+    print(json.dumps(asyncio.run(run_app(archive, config_dir, json.loads(queries)))))
     return 0
 
 
