@@ -123,7 +123,7 @@ async def test_clicking_a_link_in_the_detail_pane_opens_it(tmp_path, linked_dige
         await loaded(pilot)
         lines = app.detail.text.split("\n")
         y = next(number for number, line in enumerate(lines) if line.startswith("[1] "))
-        await pilot.click("#detail-body", offset=(6, y))
+        await pilot.click("#detail", offset=(7, y))  # past the pane's padding, on the link
         await until(pilot, lambda: browser.opened)
         assert browser.opened == ["https://github.com/example/repo"]
 

@@ -211,7 +211,7 @@ async def test_the_demo_abstract_reads_decoupled_momentum_in_bold_without_braces
         await until(pilot, lambda: app.detail.entry is not None and app.detail.entry.title.startswith("DeMo"), "the entry")
         entry = app.detail.entry
         assert r"{\textbf{De}}coupled" in entry.abstract  # the entry itself keeps the raw text
-        content = app.detail.body.content
+        content = app.detail.content
         text = content.plain
         assert "We introduce Decoupled Momentum (DeMo)" in text and "textbf" not in text and "{" not in text
         start = text.index("Decoupled Momentum (DeMo)")
@@ -232,7 +232,7 @@ async def test_broken_latex_shows_the_raw_abstract_and_links_are_drawn(config_di
         await pilot.press("escape")
         await search(pilot, "Linked Abstract")
         await until(pilot, lambda: app.detail.entry is not None and app.detail.entry.title == "Linked Abstract", "the entry")
-        content = app.detail.body.content
+        content = app.detail.content
         assert "Code at https://example.org/code, really." in content.plain
         start = content.plain.index("https://example.org/code")
         assert any(span.start <= start < span.end and span.style.underline for span in content.spans)

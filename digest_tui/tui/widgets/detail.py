@@ -1,24 +1,46 @@
-"""The detail pane: one entry in full, scrolling on its own."""
+"""The detail pane: one entry in full, wrapped once to the pane's width and drawn line by line.
+
+A cursor move hands the pane another entry. Like the entry list it is a line-API view: it wraps
+the entry's text into strips itself, keeps the strips of the last few entries, sets its own
+virtual size and repaints itself only, so showing an entry never lays out the screen again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from itertools import count
 
 from rich.style import Style
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual import events
+from textual.cache import LRUCache
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.visual import Visual
 
 from digest_tui.digest.latex import Run, reading_runs
 from digest_tui.digest.model import Entry
 from digest_tui.text.sanitize import clean, clean_line
+from digest_tui.tui.widgets.scroll_area import set_virtual_size
 
 AUTHORS_SHOWN = 3
 """Authors listed before `… and N more`: a 100-author paper must not push its abstract away."""
+KEPT = 16
+"""Entries whose text and wrapped lines are kept: going back and forth over a few is free."""
 
 
-class DetailPane(VerticalScroll, can_focus=True):
+class DetailPane(ScrollView, can_focus=True):
     """Title, authors, date, tags, abstract, commentary (translation set apart), links."""
+
+    DEFAULT_CSS = """
+    DetailPane {
+        overflow-x: hidden;
+        overflow-y: auto;
+    }
+    """
 
     BINDINGS = [
         ("j", "scroll_down", "Scroll down"),
@@ -31,12 +53,15 @@ class DetailPane(VerticalScroll, can_focus=True):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.entry: Entry | None = None
-        self.body = Static(id="detail-body")
         self.all_authors = False
+        self.content = Text()
+        """What the pane shows, before wrapping."""
         self._shown: dict = {}
-
-    def compose(self):
-        yield self.body
+        self._serial = 0
+        """Names `content` in the cache of wrapped lines (cheaper to hash than what made it)."""
+        self._serials = count(1)
+        self._texts: LRUCache[Hashable, tuple[int, Text]] = LRUCache(KEPT)
+        self._wrapped: LRUCache[tuple, list[Strip]] = LRUCache(KEPT)
 
     def show(
         self,
@@ -52,11 +77,11 @@ class DetailPane(VerticalScroll, can_focus=True):
         if entry is None or self.entry is None or entry.id != self.entry.id:
             self.all_authors = False  # each entry opens with its authors folded
         self.entry = entry
-        self._shown = dict(note=note, language=language, related=related, related_cursor=related_cursor)
+        self._shown = dict(note=note, language=language, related=tuple(related), related_cursor=related_cursor)
         if entry is None:
-            self.body.update(Text(clean(placeholder), style="dim"))
+            self._set_text(("placeholder", placeholder), lambda: Text(clean(placeholder), style="dim"))
         else:
-            self.body.update(render_entry(entry, all_authors=self.all_authors, **self._shown))
+            self._show_entry()
         if not same:
             self.scroll_home(animate=False)
 
@@ -67,14 +92,78 @@ class DetailPane(VerticalScroll, can_focus=True):
         if entry is None or len(entry.authors) <= AUTHORS_SHOWN:
             return False
         self.all_authors = not self.all_authors
-        self.body.update(render_entry(entry, all_authors=self.all_authors, **self._shown))
+        self._show_entry()
         return True
 
     @property
     def text(self) -> str:
-        """What the pane shows, as plain text."""
-        content = self.body.content
-        return content.plain if isinstance(content, Text) else str(content)
+        """What the pane shows, as plain text (unwrapped)."""
+        return self.content.plain
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The pane's text wrapped to its width, one strip per line, as drawn."""
+        width = self._wrap_width()
+        return self._wrap(width) if width > 0 else []
+
+    # -- text -------------------------------------------------------------------------------
+
+    def _show_entry(self) -> None:
+        entry, shown, every = self.entry, self._shown, self.all_authors
+        assert entry is not None
+        key = (entry, every, *shown.values())
+        self._set_text(key, lambda: render_entry(entry, all_authors=every, **shown))
+
+    def _set_text(self, key: Hashable, make: Callable[[], Text]) -> None:
+        known = self._texts.get(key)
+        if known is None:
+            known = self._texts[key] = (next(self._serials), make())
+        self._serial, self.content = known
+        self._relines()
+
+    # -- lines ------------------------------------------------------------------------------
+
+    def _wrap_width(self) -> int:
+        """The width the text wraps to: the pane's, less a scrollbar when the text needs one."""
+        width, height = self.size
+        narrow = width - self.styles.scrollbar_size_vertical
+        if narrow <= 0:
+            return max(width, 0)
+        # Most entries need the scrollbar, so the narrow wrap is tried first: one wrap, not two.
+        return narrow if len(self._wrap(narrow)) > height else width
+
+    def _wrap(self, width: int) -> list[Strip]:
+        """The text wrapped to `width` as the pane draws it now (its colours, any selection)."""
+        key = (self._serial, width, self.visual_style, self.text_selection)
+        lines = self._wrapped.get(key)
+        if lines is None:
+            content = Content.from_rich_text(self.content, console=self.app.console)
+            lines = self._wrapped[key] = Visual.to_strips(self, content, width, None, self.visual_style)
+        return lines
+
+    def _relines(self) -> None:
+        """Wrap the text to the pane's width, size the scroll area to it and repaint the pane."""
+        set_virtual_size(self, Size(self.size.width, len(self.lines)))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._relines()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        # Padded with the background alone, as Textual pads a widget's text.
+        pad = Style(bgcolor=self.visual_style.rich_style.bgcolor)
+        lines = self.lines
+        number = self.scroll_offset.y + y
+        if number >= len(lines):
+            return Strip.blank(width, pad)
+        return lines[number].adjust_cell_length(width, pad)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        # Offsets in the strips count lines and characters of the unwrapped text.
+        return selection.extract(self.content.plain), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
 
 
 def render_entry(

@@ -1,7 +1,8 @@
 """The entry list: one line per entry, drawing only the rows on screen.
 
 Like a log viewer, it holds row indices, not widgets, so 100,000 entries cost the same to
-scroll, move through and re-filter as 100.
+scroll, move through and re-filter as 100. A cursor move repaints the two rows it changes,
+and rows are kept drawn, so a row drawn before costs a lookup.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,11 +25,23 @@ from textual.strip import Strip
 
 from digest_tui.digest.model import Entry
 from digest_tui.text.sanitize import clean_line
+from digest_tui.tui.widgets.scroll_area import set_virtual_size
 
 READ_MARK, UNREAD_MARK = " ", "●"
 BOOKMARK_MARK = "★"
 WATCH_MARK = "◆"
 TAG_COLUMN = 30
+ROWS_KEPT = 1024
+"""Drawn rows kept: a few screens' worth, for moving and scrolling back and forth."""
+ROW_PARTS = (
+    "entry-list--cursor",
+    "entry-list--unread",
+    "entry-list--read",
+    "entry-list--date",
+    "entry-list--tags",
+    "entry-list--bookmark",
+    "entry-list--watch",
+)
 
 
 @dataclass(frozen=True)
@@ -51,18 +65,10 @@ class EntryList(ScrollView, can_focus=True):
         Binding("pageup", "page_up", "Page up", show=False),
     ]
 
-    COMPONENT_CLASSES = {
-        "entry-list--cursor",
-        "entry-list--unread",
-        "entry-list--read",
-        "entry-list--date",
-        "entry-list--tags",
-        "entry-list--bookmark",
-        "entry-list--watch",
-        "entry-list--empty",
-    }
+    COMPONENT_CLASSES = {*ROW_PARTS, "entry-list--empty"}
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # No repaint of its own: watch_cursor repaints the rows the move changes.
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor moved to another entry (None when the list is empty).
@@ -94,18 +100,23 @@ class EntryList(ScrollView, can_focus=True):
         self.marks = marks
         self.empty_message = "No entries."
         self._user_move = False
+        self._rows: LRUCache[tuple, Strip] = LRUCache(ROWS_KEPT)
+        """Drawn rows by what they show: entry, width, marks, whether the cursor is on it, and
+        the colours (a new theme draws every row anew)."""
 
     # -- data -------------------------------------------------------------------------------
 
     def show(self, entries: Sequence[Entry], rows: Sequence[int], keep: Entry | None = None, empty_message: str = "No entries.") -> None:
         """Show `rows` (indices into `entries`); keep the cursor on `keep` if it is still listed."""
+        if entries is not self.entries:
+            self._rows.clear()  # a re-read library may hold other text under the same ids
         self.entries = entries
         self.rows = rows
         self.empty_message = empty_message
         position = 0
         if keep is not None:
             position = self._position_of(keep, fallback=min(self.cursor, max(len(rows) - 1, 0)))
-        self.virtual_size = Size(self.size.width, len(rows))
+        set_virtual_size(self, Size(self.size.width, len(rows)))
         self.cursor = position
         self.refresh()
 
@@ -133,11 +144,12 @@ class EntryList(ScrollView, can_focus=True):
         return position >= 0
 
     def refresh_entry(self, entry: Entry) -> None:
-        """Redraw the row of `entry` after its marks changed."""
-        top = int(self.scroll_y)
-        for y in range(top, min(top + self.size.height, len(self.rows))):
-            if self.entries[self.rows[y]] is entry:
-                self.refresh_lines(y - top)
+        """Redraw the row of `entry` after its marks changed (they are part of the row's key in
+        the kept rows, so the row is drawn anew)."""
+        top = self.scroll_offset.y
+        for position in range(top, min(top + self.size.height, len(self.rows))):
+            if self.entries[self.rows[position]].id == entry.id:
+                self.refresh_lines(position)
 
     # -- cursor -----------------------------------------------------------------------------
 
@@ -145,8 +157,13 @@ class EntryList(ScrollView, can_focus=True):
         return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
-        self.refresh()
+        top = self.scroll_offset.y
+        if top <= new < top + self.scrollable_content_region.height:
+            # Only the rows the cursor leaves and lands on change.
+            self.refresh_lines(old)
+            self.refresh_lines(new)
+        else:
+            self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)  # repaints all
         by_user, self._user_move = self._user_move, False
         self.post_message(self.Highlighted(self.current, by_user))
 
@@ -186,32 +203,50 @@ class EntryList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
 
+    def _palette(self) -> tuple[object, ...]:
+        """The list's colours and those of the rows' parts (Textual keeps both until the styles
+        or the list change)."""
+        return (self.visual_style, *(self.get_component_rich_style(name, partial=True) for name in ROW_PARTS))
+
     # -- drawing ----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         # Not `size.width`: a vertical scrollbar takes the last column, and a row drawn under
         # it would lose its `…`.
         width = self.scrollable_content_region.width
-        position = int(self.scroll_y) + y
+        position = self.scroll_offset.y + y
+        if not self.rows or position >= len(self.rows):
+            return self._blank_line(y, width)
+        entry = self.entries[self.rows[position]]
+        marks = self.marks(entry)
+        chosen = position == self.cursor
+        key = (entry.id, width, marks, chosen, self._palette())
+        strip = self._rows.get(key)
+        if strip is None:
+            strip = self._rows[key] = self.draw_row(entry, width, marks, chosen)
+        return strip.apply_offsets(0, position)
+
+    def _blank_line(self, y: int, width: int) -> Strip:
+        """A line below the last row, or of the empty list, which says why it is empty."""
         base = self.rich_style
         if not self.rows:
             if y == 1:
                 style = self.get_component_rich_style("entry-list--empty")
                 return Strip([Segment(clean_line(self.empty_message)[: width * 2], style)]).crop_extend(0, width, base)
-            return Strip.blank(width, base)
-        if position >= len(self.rows):
-            return Strip.blank(width, base)
-        entry = self.entries[self.rows[position]]
-        text = self.render_row(entry, width)
-        text.stylize_before(base)
-        if position == self.cursor:
-            text.stylize(self.get_component_rich_style("entry-list--cursor", partial=True))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, base).apply_offsets(0, position)
+        return Strip.blank(width, base)
 
-    def render_row(self, entry: Entry, width: int) -> Text:
+    def draw_row(self, entry: Entry, width: int, marks: RowMarks, chosen: bool) -> Strip:
+        """One row as drawn, `chosen` when the cursor is on it (called only for rows not kept)."""
+        base = self.rich_style
+        text = self.render_row(entry, width, marks)
+        text.stylize_before(base)
+        if chosen:
+            text.stylize(self.get_component_rich_style("entry-list--cursor", partial=True))
+        return Strip(list(text.render(self.app.console))).crop_extend(0, width, base)
+
+    def render_row(self, entry: Entry, width: int, marks: RowMarks) -> Text:
         """`●★◆ 2024-08-14  Title …  #tag #tag`, cut to fit `width`."""
-        marks = self.marks(entry)
+
         def style(name: str) -> Style:
             return self.get_component_rich_style(name, partial=True)
 
