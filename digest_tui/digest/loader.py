@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,9 +20,9 @@ from datetime import date
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import overload
+from typing import BinaryIO, overload
 
-from digest_tui.digest.cache import CHUNK_ENTRIES, Chunk, ParseCache, decode_rows, decode_texts, encode_chunk
+from digest_tui.digest.cache import CHUNK_ENTRIES, Chunk, ParseCache, Spooled, decode_rows, decode_texts, encode_chunk, unspooled
 from digest_tui.digest.library import Library, scan
 from digest_tui.digest.model import Entry, Problem, Stamp
 from digest_tui.digest.parse import ParseResult, parse_date
@@ -103,6 +104,8 @@ class Loader:
         self._home: dict[str, int] = {}
         """path -> its chunk in `fresh`."""
         self._fresh_texts: tuple[int, list[bytes]] | None = None
+        self._spool: BinaryIO | None = None
+        """Where the search texts of `fresh` wait for the cache."""
         # The load, a refresh, search texts and the cache's writing may each run in a thread.
         self._lock = threading.RLock()
 
@@ -127,7 +130,7 @@ class Loader:
         if cache is not None:
             cache.open()
         self.stamps = dict(files)
-        self.fresh, self._home, self._fresh_texts = [], {}, None
+        self._forget_fresh()
         order = self._newest_first(files)
         total = len(order)
         if progress is not None:
@@ -198,6 +201,9 @@ class Loader:
             results = decode_rows(chunk.files, chunk.rows)
         except Exception:  # the worker died or failed: what it did not give, parse here
             return {path: read_for_search(path) for path, _, _ in batch}
+        if self._spool is None:
+            self._spool = tempfile.TemporaryFile()
+        chunk.texts = Spooled.put(self._spool, unspooled(chunk.texts))
         self.fresh.append(chunk)
         for path in chunk.paths:
             self._home[path] = len(self.fresh) - 1
@@ -223,9 +229,15 @@ class Loader:
             if not cache.write(self._chunks_to_write()):
                 return False
             # What was parsed is in the cache now: search texts are read from there.
-            self.fresh, self._home, self._fresh_texts = [], {}, None
+            self._forget_fresh()
             cache.open()
             return True
+
+    def _forget_fresh(self) -> None:
+        self.fresh, self._home, self._fresh_texts = [], {}, None
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
 
     def _chunks_to_write(self) -> Iterator[Chunk]:
         """Every file's record, in the order the next load reads them (newest first): chunks
@@ -335,7 +347,7 @@ class Loader:
         if self.stamps.get(path) != Stamp(row[1], row[2]):
             return None
         if self._fresh_texts is None or self._fresh_texts[0] != number:
-            self._fresh_texts = (number, decode_texts(chunk.texts))
+            self._fresh_texts = (number, decode_texts(unspooled(chunk.texts)))
         return self._fresh_texts[1][row[4] : row[4] + row[5]]
 
     def _newest_first(self, files: dict[str, Stamp]) -> list[str]:
