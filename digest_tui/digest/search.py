@@ -9,14 +9,26 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from itertools import compress, repeat
 from operator import contains
+from typing import TYPE_CHECKING
 
 from digest_tui.digest.model import Entry
+
+if TYPE_CHECKING:
+    # Only an index with tokens needs numpy, and whoever made the tokens has imported it: a
+    # reader that starts with the texts alone does not wait for numpy to load.
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from digest_tui.digest.tokens import TokenIndex
 
 # Separates entries in the haystack; it cannot occur in folded text.
 SEPARATOR = "\x00"
 # Results of this many recent query words are kept: typing one more letter, or deleting one,
 # then searches only the entries the shorter (or longer) word already narrowed down to.
 REMEMBERED_WORDS = 64
+# Searching through tokens, the entries of fewer words are kept: each is an array of up to
+# every entry number (4 MB at a million entries), and finding one again takes milliseconds.
+REMEMBERED_TOKEN_WORDS = 16
 
 _normalize = unicodedata.normalize
 
@@ -47,35 +59,90 @@ def search_bytes(entry: Entry) -> bytes:
 
 
 class SearchIndex:
-    """Every entry's folded text as UTF-8 bytes, searched with C-speed `in` tests.
+    """Finds the entries containing every word of a query, as folded UTF-8 bytes.
 
-    UTF-8 keeps English text at one byte a character (a Python string holding any Hangul
+    Without a token index, every entry's folded text is kept and searched with C-speed `in`
+    tests. UTF-8 keeps English text at one byte a character (a Python string holding any Hangul
     takes two for every character), and a substring of UTF-8 is a substring of the text. A
     query word is looked for only among the entries a shorter word it contains matched
     before, so typing a word letter by letter narrows instead of starting over.
+
+    With a token index (tokens.TokenIndex, given at the start or later by use_tokens) every
+    word is answered from it with the same results, and the texts are neither needed nor kept.
     """
 
-    def __init__(self, entries: Sequence[Entry], texts: Sequence[bytes] | None = None) -> None:
-        if texts is None or len(texts) != len(entries):
-            texts = [search_bytes(entry) for entry in entries]
-        self.texts: list[bytes] = list(texts)
-        self.size = len(self.texts)
+    def __init__(self, entries: Sequence[Entry], texts: Sequence[bytes] | None = None, tokens: TokenIndex | None = None) -> None:
+        """`texts`: each entry's search_bytes, when the caller has them (they are made from
+        `entries` otherwise). `tokens`: the token index of these entries; with it no text is
+        made or kept, so `entries` are only counted."""
+        self.size = len(entries)
+        self.texts: list[bytes] | None = None
+        self._tokens: TokenIndex | None = None
+        if tokens is not None:
+            self._check(tokens)
+            self._tokens = tokens
+        else:
+            if texts is None or len(texts) != len(entries):
+                texts = [search_bytes(entry) for entry in entries]
+            self.texts = list(texts)
         self._remembered: OrderedDict[bytes, list[int]] = OrderedDict()
+        self._hits: OrderedDict[bytes, NDArray[np.int32]] = OrderedDict()
         # Searches may run in worker threads; the remembered words are shared between them.
         self._lock = threading.Lock()
+
+    @property
+    def tokens(self) -> TokenIndex | None:
+        """The token index searches go through, if there is one."""
+        return self._tokens
+
+    def use_tokens(self, tokens: TokenIndex) -> None:
+        """Answer searches from `tokens` (the token index of the same entries) from now on, and
+        let go of the texts. Safe while another thread searches."""
+        self._check(tokens)
+        with self._lock:
+            self._tokens = tokens
+            self.texts = None
+            self._remembered.clear()
+
+    def _check(self, tokens: TokenIndex) -> None:
+        if tokens.count != self.size:
+            raise ValueError(f"a token index of {tokens.count} entries cannot search {self.size}")
 
     def search(self, query: str) -> list[int]:
         """Indices of entries containing every word of `query`, in index order."""
         words = sorted({word.encode("utf-8", "surrogatepass") for word in fold(query).split()}, key=len, reverse=True)
         if not words:
             return list(range(self.size))
-        found: list[int] | None = None
         with self._lock:
+            if self._tokens is not None:
+                return self._search_tokens(self._tokens, words)
+            found: list[int] | None = None
             for word in words:
                 found = self._matches(word, found)
                 if not found:
                     return []
         return list(found) if found is not None else []
+
+    def _search_tokens(self, tokens: TokenIndex, words: list[bytes]) -> list[int]:
+        import numpy as np  # loaded already: tokens is made of numpy arrays
+
+        found: NDArray[np.int32] | None = None
+        for word in words:
+            hits = self._hits.get(word)
+            if hits is None:
+                hits = self._hits[word] = tokens.entries_with(word)
+                if len(self._hits) > REMEMBERED_TOKEN_WORDS:
+                    self._hits.popitem(last=False)
+            else:
+                self._hits.move_to_end(word)
+            if found is not None:
+                chosen = np.zeros(self.size, dtype=np.bool_)
+                chosen[found] = True
+                hits = hits[chosen[hits]]
+            found = hits
+            if not found.size:
+                return []
+        return found.tolist() if found is not None else []
 
     def _matches(self, word: bytes, among: list[int] | None) -> list[int]:
         """Entries containing `word`, among `among` (sorted indices; None: all)."""
@@ -85,6 +152,7 @@ class SearchIndex:
             remembered.move_to_end(word)
             return known if among is None else within(known, among)
         texts = self.texts
+        assert texts is not None  # searches without tokens keep the texts
         if among is not None:
             return list(compress(among, map(contains, map(texts.__getitem__, among), repeat(word))))
         # Every entry containing `word` contains each shorter word inside it: look only among
