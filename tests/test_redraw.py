@@ -110,6 +110,13 @@ async def test_a_move_past_the_bottom_scrolls_and_redraws_the_list(config_dir, s
         assert cursor_rows(app) == [height - 1]
         titles = [row for row in (strip.text for strip in screen_lines(app)) if entry_list.entries[entry_list.rows[2]].date.isoformat() in row]
         assert titles, "the rows scrolled into view are drawn"
+        # a mark set on a row of the scrolled list shows on that row
+        await pilot.press("b")
+        await until(pilot, lambda: app.store.is_bookmarked(entry_list.current.id), "the bookmark")
+        await pilot.pause()
+        region = entry_list.scrollable_content_region
+        marks = [strip.crop(region.x, region.x + 2).text for strip in screen_lines(app)[region.y : region.bottom]]
+        assert [y for y, drawn in enumerate(marks) if "★" in drawn] == [height - 1]
         await pilot.press("k", "k", "g")
         await until(pilot, lambda: entry_list.cursor == 0, "back at the top")
         await pilot.pause()
@@ -142,7 +149,7 @@ async def test_other_rows_are_shown_without_a_layout_while_the_scrollbar_stays(c
         assert [row.strip() != "" for row in (entry_list.render_line(y).text for y in range(5))] == [True] * 3 + [False] * 2
 
 
-async def test_marks_and_the_theme_redraw_the_rows_they_change(config_dir, seeds_dir):
+async def test_marks_and_the_theme_redraw_what_they_change(config_dir, seeds_dir):
     app = make_app(config_dir, [seeds_dir])
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
@@ -163,12 +170,17 @@ async def test_marks_and_the_theme_redraw_the_rows_they_change(config_dir, seeds
         await pilot.pause()
         assert drawn_row(1)[0] == " "  # no unread dot
 
-        before = row_background(app, 1), row_background(app, 2)
+        def detail_background():
+            region = app.detail.scrollable_content_region
+            return next(iter(screen_lines(app)[region.y].crop(region.x, region.x + 1))).style.bgcolor
+
+        before = row_background(app, 1), row_background(app, 2), detail_background()
         app.theme = "nord" if app.theme != "nord" else "gruvbox"  # another accent, another background
-        await until(pilot, lambda: (row_background(app, 1), row_background(app, 2)) != before, "the new theme drawn")
+        await until(pilot, lambda: (row_background(app, 1), row_background(app, 2), detail_background()) != before, "the new theme")
         await pilot.pause()
         assert row_background(app, 1) != before[0] and row_background(app, 2) != before[1]
         assert cursor_rows(app) == [1]
+        assert detail_background() != before[2] and detail_background() == app.detail.visual_style.rich_style.bgcolor
 
 
 async def test_the_detail_pane_draws_each_entry_whole_and_wrapped(config_dir, seeds_dir):
