@@ -2,7 +2,9 @@
 
 The first read goes newest file first and hands over a first library of the newest entries
 as soon as there are enough to fill a screen, then the whole one. Files parsed before, and
-unchanged since (same size and modification time), come from the parse cache.
+unchanged since (same size and modification time), come from the parse cache; when many are
+not, worker processes parse them (digest.pool). Entries hold no details (digest.details reads
+them when shown), and the search texts are read only when a search index asks for them.
 """
 
 from __future__ import annotations
