@@ -27,9 +27,10 @@ class WatchList:
         found: set[int] = set()
         for keyword in self.keywords:
             found.update(index.search(keyword))
-        if self.authors:
-            for position, entry in enumerate(library.entries):
-                names = fold(", ".join(entry.authors))
-                if any(author in names for author in self.authors):
+        # Authors are read from disk when asked (see details.py): the search finds the few
+        # entries whose text holds the name, and only their author lists are looked at.
+        for author in self.authors:
+            for position in index.search(author):
+                if author in fold(", ".join(library.entries[position].authors)):
                     found.add(position)
         return frozenset(found)
