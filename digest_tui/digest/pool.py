@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
@@ -40,8 +41,28 @@ def workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
+def ready_for_processes() -> None:
+    """Start multiprocessing's resource tracker with the real standard error.
+
+    The tracker hands its process the descriptor of sys.stderr, and under a full-screen app
+    sys.stderr is a capture whose descriptor is -1: the first process started there would fail
+    ("bad value(s) in fds_to_keep"). So for the moment the tracker starts, sys.stderr is the
+    process's own; nothing is printed in that moment (the reader's output is its screen)."""
+    from multiprocessing import resource_tracker
+
+    captured, real = sys.stderr, sys.__stderr__
+    if real is None:
+        return
+    sys.stderr = real
+    try:
+        resource_tracker.ensure_running()
+    finally:
+        sys.stderr = captured
+
+
 def process_pool(count: int) -> Executor:
     """Worker processes from a fork server, with the cycle collector off (see Loader.load)."""
+    ready_for_processes()
     return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("forkserver"), initializer=gc.disable)
 
 
