@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from digest_tui.config import CommentaryLanguage, Settings
 from digest_tui.digest.filters import SORTS, Filter, select
@@ -22,6 +22,9 @@ from digest_tui.digest.related import related_entries
 from digest_tui.digest.search import SearchIndex
 from digest_tui.digest.watch import WatchList
 from digest_tui.disk.store import StateStore
+
+if TYPE_CHECKING:  # numpy is imported with the index, never for the first paint
+    from digest_tui.digest.tokens import TokenIndex
 
 DateKey = tuple[int, ...]
 """(year,), (year, month) or (year, month, day): a node of the date tree."""
@@ -69,10 +72,23 @@ class ReadingSession:
 
     # -- the library ----------------------------------------------------------------------
 
-    def indexed(self, library: Library) -> tuple[Library, SearchIndex, frozenset[int]]:
-        """What install() takes for `library`: slow for a big one, so call it off the UI thread."""
-        index = SearchIndex(library.entries, library.search_texts)
+    def indexed(self, library: Library, tokens: TokenIndex | None = None) -> tuple[Library, SearchIndex, frozenset[int]]:
+        """What install() takes for `library`: slow for a big one, so call it off the UI thread.
+        With its token index, no search text is read; without, every one is."""
+        if tokens is not None:
+            index = SearchIndex(library.entries, tokens=tokens)
+        else:
+            index = SearchIndex(library.entries, library.search_texts)
         return library, index, self.watch.matching(library, index)
+
+    def use_tokens(self, library: Library, tokens: TokenIndex) -> bool:
+        """Search `library` through its token index from now on, if it is still the one read;
+        its search texts are let go. Safe while a search runs in another thread."""
+        if library is not self.library:
+            return False
+        self.index.use_tokens(tokens)
+        library.search_texts = None
+        return True
 
     def install(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> int:
         """Read from `library` from now on; returns how many of its entries are new to the session."""

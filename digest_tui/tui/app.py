@@ -20,6 +20,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, Tree
 
 from digest_tui import config
+from digest_tui.digest import indexing
 from digest_tui.digest.cache import ParseCache
 from digest_tui.digest.filters import Filter
 from digest_tui.digest.library import Library, bundled_seeds, resolve_sources
@@ -68,7 +69,9 @@ class DigestApp(App[None]):
         self.read_timer: Timer | None = None
         self.url_opener = url_opener
         self.link_actions = LinkActions(self)
-        self.loader = Loader(self.sources, ParseCache(config.cache_dir()))
+        self.cache_dir = config.cache_dir()
+        self.loader = Loader(self.sources, ParseCache(self.cache_dir))
+        self.index_build: indexing.IndexBuild | None = None
         self.polling = False
         self.state_pending = False
         """The read ids came from their snapshot; bookmarks and notes are still being read."""
@@ -149,11 +152,30 @@ class DigestApp(App[None]):
             progress=lambda done, total: self.call_from_thread(self.show_progress, done, total),
             first=lambda first: self.call_from_thread(self.install_library, *self.session.indexed(first), final=False),
         )
-        self.call_from_thread(self.library_ready, *self.session.indexed(library), self.startup_messages + messages)
+        tokens = indexing.open_index(self.cache_dir, library.entries)
+        self.call_from_thread(self.library_ready, *self.session.indexed(library, tokens), self.startup_messages + messages)
         if quick:
             self.call_from_thread(self.state_ready, self.store.load())
         self.call_from_thread(self.set_interval, POLL_EVERY, self.poll_sources)
         self.loader.save_cache()
+        if tokens is None:
+            self.call_from_thread(self.build_search_index, library)
+
+    @work(thread=True, exclusive=True, group="index")
+    def build_search_index(self, library: Library) -> None:
+        """Give a big library its token index, built by another process while the scan answers."""
+        if not indexing.wanted(library.entries, self.cache_dir):
+            return
+        if self.index_build is not None:
+            self.index_build.stop()  # made for an older library
+        build = self.index_build = indexing.IndexBuild(self.cache_dir, library.entries)
+        index = self.session.index
+        texts = index.texts if library is self.session.library and index.texts is not None else self.loader.search_texts(library)
+        tokens = build.run(texts)
+        del texts
+        if tokens is not None:
+            # On the UI thread: there the library cannot change between the check and the swap.
+            self.call_from_thread(self.session.use_tokens, library, tokens)
 
     def poll_sources(self) -> None:
         if not self.polling:
@@ -167,6 +189,7 @@ class DigestApp(App[None]):
             library = self.loader.refresh()
             if library is not None:
                 self.call_from_thread(self.library_updated, *self.session.indexed(library))
+                self.call_from_thread(self.build_search_index, library)
         finally:
             self.polling = False
 
@@ -243,6 +266,8 @@ class DigestApp(App[None]):
         self.exit()
 
     def on_unmount(self) -> None:
+        if self.index_build is not None:
+            self.index_build.stop()
         self.flush_state()
 
     def flush_state(self) -> None:
