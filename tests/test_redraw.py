@@ -141,6 +141,11 @@ async def test_other_rows_are_shown_without_a_layout_while_the_scrollbar_stays(c
         assert entry_list.cursor == 1 and cursor_rows(app) == [1]
         assert sorted(watcher.list_lines) == list(range(height))
         assert entry_list.vertical_scrollbar.window_virtual_size == len(rows) - 3
+        gone = entry_list.current
+        entry_list.show(entry_list.entries, rows[5:], keep=gone)  # the entry is filtered out
+        assert entry_list.cursor == 1 and entry_list.current is entry_list.entries[rows[6]]
+        entry_list.show(entry_list.entries, rows, keep=entry_list.current)  # and back
+        assert entry_list.current is entry_list.entries[rows[6]] and entry_list.cursor == 6
         watcher.reset()
         entry_list.show(entry_list.entries, rows[:3])  # the scrollbar goes: a layout makes room
         await until(pilot, lambda: not entry_list.show_vertical_scrollbar, "the scrollbar gone")

@@ -108,14 +108,19 @@ class EntryList(ScrollView, can_focus=True):
 
     def show(self, entries: Sequence[Entry], rows: Sequence[int], keep: Entry | None = None, empty_message: str = "No entries.") -> None:
         """Show `rows` (indices into `entries`); keep the cursor on `keep` if it is still listed."""
-        if entries is not self.entries:
+        same_entries = entries is self.entries
+        if not same_entries:
             self._rows.clear()  # a re-read library may hold other text under the same ids
+        # A new filter keeps the current entry: its index is looked for among the new rows
+        # (a search in C), not each row's entry compared by id.
+        kept = self.rows[self.cursor] if same_entries and keep is not None and keep is self.current else None
         self.entries = entries
         self.rows = rows
         self.empty_message = empty_message
         position = 0
         if keep is not None:
-            position = self._position_of(keep, fallback=min(self.cursor, max(len(rows) - 1, 0)))
+            fallback = min(self.cursor, max(len(rows) - 1, 0))
+            position = self._position_of(keep, fallback) if kept is None else _index_in(rows, kept, fallback)
         set_virtual_size(self, Size(self.size.width, len(rows)))
         self.cursor = position
         self.refresh()
@@ -270,6 +275,14 @@ class EntryList(ScrollView, can_focus=True):
             row.append_text(tags)
         row.truncate(width, overflow="ellipsis", pad=True)
         return row
+
+
+def _index_in(rows: Sequence[int], index: int, fallback: int) -> int:
+    """The position of `index` in `rows`, or `fallback` when it is not there."""
+    try:
+        return rows.index(index)
+    except ValueError:
+        return fallback
 
 
 def share_row(room: int, title: int, tags: int) -> tuple[int, int]:
