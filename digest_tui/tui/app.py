@@ -194,7 +194,7 @@ class DigestApp(App[None]):
             self.polling = False
 
     def show_progress(self, done: int, total: int) -> None:
-        self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"))
+        self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"), layout=False)
 
     def library_ready(self, library: Library, index: SearchIndex, watched: frozenset[int], messages: list[str]) -> None:
         self.install_library(library, index, watched)
@@ -314,7 +314,8 @@ class DigestApp(App[None]):
 
     def update_status(self) -> None:
         names = "sample digests" if self.reading_samples else ", ".join(source.name or str(source) for source in self.sources[:3])
-        self.query_one("#status", Static).update(status_text(self.session, names, len(self.entry_list.rows)))
+        # One line high whatever it says: no layout of the screen.
+        self.query_one("#status", Static).update(status_text(self.session, names, len(self.entry_list.rows)), layout=False)
 
     @on(EntryList.Highlighted)
     def show_entry(self, message: EntryList.Highlighted) -> None:
@@ -356,7 +357,11 @@ class DigestApp(App[None]):
             session.clear_related()
             self.detail.show(None, placeholder=placeholder)
             return
-        session.show(entry, self.detail.entry)
+        shown = self.detail.entry
+        if shown is None or shown.id != entry.id:
+            # Related entries are found once the entry is drawn: a move never waits for them.
+            session.clear_related()
+            self.call_after_refresh(self.find_related, entry)
         self.detail.show(
             entry,
             note=self.store.note(entry.id),
@@ -364,6 +369,12 @@ class DigestApp(App[None]):
             related=session.related,
             related_cursor=session.related_cursor,
         )
+
+    def find_related(self, entry: Entry) -> None:
+        if self.detail.entry is entry:
+            self.session.show(entry, None)
+            if self.session.related:
+                self.show_detail(entry)
 
     @on(EntryList.Chosen)
     def chosen(self, message: EntryList.Chosen) -> None:
