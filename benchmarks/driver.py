@@ -68,7 +68,7 @@ async def run_app(archive: str, config_dir: str, queries: list[str]) -> dict:
     async with app.run_test(size=SIZE) as pilot:
         await until(lambda: len(app.entry_list.rows) > 0 and not app.loading)
         # The load ends with the parse cache checked (and written if it changed): not while timing.
-        await until(lambda: all(worker.is_finished for worker in app.workers if worker.group == "load"))
+        await until(lambda: all(worker.is_finished for worker in app.workers if worker.group in ("load", "index")))
         await pilot.pause(0)  # drawn
         out.update(await interactions(app, pilot, queries))
         # Let every message still queued be handled before the app shuts down.

@@ -22,6 +22,10 @@ from benchmarks.terminal import Program
 
 CACHE_FILE = "parsed.cache"
 """The parse cache in DIGEST_TUI_CACHE_DIR (digest_tui/digest/cache.py), renamed into place whole."""
+INDEX_FILE = "search.index"
+"""The token index beside it (digest_tui/digest/indexing.py), built by another process once the
+archive is loaded, for archives of INDEX_FROM entries or more."""
+INDEX_FROM = 10_000
 CACHE_LOOKS = 0.005
 """Seconds between looks for the parse cache while the reader draws nothing."""
 
@@ -50,7 +54,7 @@ def count_pattern(entries: int) -> re.Pattern[str]:
 
 def reader(install: Install, archive: Path, entries: int, config: Path, cache: Path, titles: tuple[str, str], cold: bool) -> Start:
     """The reader on `archive`; a cold start (an empty `cache`) also waits for the parse cache
-    to be written, so the next warm start has it."""
+    and the search index to be written, so the next warm start has them."""
     first, second = (re.compile(re.escape(title_start(title))) for title in titles)
     env = install.env(DIGEST_TUI_CACHE_DIR=str(cache))
     # Bounds for a broken run only: a second a thousand entries is several times what a load takes.
@@ -66,6 +70,8 @@ def reader(install: Install, archive: Path, entries: int, config: Path, cache: P
         times["loaded"] = program.shows(count_pattern(entries), f"{entries} entries in the status line")
         if cold:
             times["cache_written"] = program.wait((cache / CACHE_FILE).exists, "the parse cache", every=CACHE_LOOKS)
+            if entries >= INDEX_FROM:
+                times["index_written"] = program.wait((cache / INDEX_FILE).exists, "the search index", every=CACHE_LOOKS)
         return Start(times, program.quit())
     finally:
         program.kill()
