@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import struct
 from collections.abc import Sequence
 from operator import attrgetter
 from pathlib import Path
@@ -64,14 +65,18 @@ class IndexBuild:
     def run(self, texts: Sequence[bytes]) -> TokenIndex | None:
         """Build from each entry's search text and open the result; None when the build failed
         or was stopped (searches keep scanning)."""
-        from digest_tui.digest.tokens import TokenIndex, build_and_save
+        from digest_tui.digest.tokens import TokenIndex
 
+        handed = self.path.with_name(self.path.name + ".texts")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Through a file, text by text: pickling them would hold a second copy of them
+            # all in the reader while it is sent.
+            write_texts(handed, texts)
             # A fork server, never a fork: the reader has threads. A daemon, so that quitting
             # the reader ends a build under way instead of waiting for it.
             context = multiprocessing.get_context("forkserver")
-            self.process = context.Process(target=build_and_save, args=(list(texts), str(self.path), self.key), daemon=True)
+            self.process = context.Process(target=build_from_file, args=(str(handed), str(self.path), self.key), daemon=True)
             if self.stopped:
                 return None
             ready_for_processes()
@@ -79,6 +84,8 @@ class IndexBuild:
             self.process.join()
         except (OSError, ValueError, MemoryError):
             return None
+        finally:
+            handed.unlink(missing_ok=True)
         if self.process.exitcode != 0:
             return None
         return TokenIndex.open(self.path, self.key, self.count)
@@ -89,3 +96,32 @@ class IndexBuild:
         process = self.process
         if process is not None and process.is_alive():
             process.kill()
+
+
+_LENGTH = struct.Struct("<I")
+
+
+def write_texts(path: Path, texts: Sequence[bytes]) -> None:
+    """Each text with its length before it."""
+    with open(path, "wb") as out:
+        for text in texts:
+            out.write(_LENGTH.pack(len(text)))
+            out.write(text)
+
+
+def read_texts(path: Path) -> list[bytes]:
+    data = path.read_bytes()
+    texts, place, size = [], 0, len(data)
+    while place < size:
+        (length,) = _LENGTH.unpack_from(data, place)
+        place += _LENGTH.size
+        texts.append(data[place : place + length])
+        place += length
+    return texts
+
+
+def build_from_file(texts_path: str, path: str, key: bytes) -> None:
+    """In the building process: the texts written by write_texts, indexed and saved at `path`."""
+    from digest_tui.digest.tokens import build_and_save
+
+    build_and_save(read_texts(Path(texts_path)), path, key)

@@ -45,6 +45,9 @@ CONFIRM_MARK_ALL_OVER = 50
 POLL_EVERY = 2.0
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
 SEARCH_IN_BACKGROUND_OVER = 20_000
+# Through the token index a keystroke takes a few milliseconds up to this many entries: the
+# hop to a thread and back would cost more than it saves.
+INDEXED_SEARCH_IN_BACKGROUND_OVER = 300_000
 
 
 class DigestApp(App[None]):
@@ -406,7 +409,8 @@ class DigestApp(App[None]):
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
         flt = replace(self.session.filter, query=event.value)
-        if len(self.library) > SEARCH_IN_BACKGROUND_OVER:
+        through_index = self.session.index.tokens is not None
+        if len(self.library) > (INDEXED_SEARCH_IN_BACKGROUND_OVER if through_index else SEARCH_IN_BACKGROUND_OVER):
             self.session.filter = flt
             self.search_in_background(flt)
         else:
