@@ -4,6 +4,7 @@ and how many workers run the tests in parallel."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,16 @@ def seed_files(seeds_dir: Path) -> list[Path]:
     files = sorted(seeds_dir.glob("*.txt"))
     assert len(files) == 5, files
     return files
+
+
+@pytest.fixture
+def digests(tmp_path: Path, seed_files: list[Path]) -> Path:
+    """A folder of copies of the sample digests, to change or damage."""
+    folder = tmp_path / "digests"
+    folder.mkdir()
+    for path in seed_files:
+        shutil.copy(path, folder / path.name)
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import marshal
 import os
 import random
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,15 +15,6 @@ from digest_tui.digest.cache import CACHE_FILE, CHUNK_ENTRIES, MAGIC, Chunk, Par
 from digest_tui.digest.library import load_library
 from digest_tui.digest.loader import FIRST_ENTRIES, Loader
 from digest_tui.digest.search import SearchIndex, search_bytes
-
-
-@pytest.fixture
-def digests(tmp_path: Path, seed_files: list[Path]) -> Path:
-    folder = tmp_path / "digests"
-    folder.mkdir()
-    for path in seed_files:
-        shutil.copy(path, folder / path.name)
-    return folder
 
 
 def load(folder: Path, cache_dir: Path) -> Loader:

@@ -4,7 +4,6 @@ every seed entry, for generated and damaged digests, and on real files that chan
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -96,13 +95,6 @@ def test_an_empty_span_holds_no_entry():
 # --- on files, through the loader and the cache ------------------------------------------------
 
 
-@pytest.fixture
-def digests(tmp_path: Path, seed_files: list[Path]) -> Path:
-    folder = tmp_path / "digests"
-    folder.mkdir()
-    for path in seed_files:
-        shutil.copy(path, folder / path.name)
-    return folder
 
 
 def warm_library(folder: Path, cache_dir: Path):
