@@ -58,7 +58,9 @@ def test_smoke_run_writes_the_whole_table_where_it_is_told(tmp_path):
     table = [line for line in text.splitlines() if line.startswith("| ")]
     head = [cell.strip() for cell in table[0].strip("|").split("|")]
     assert head == ["measure", "unit", SHAPE_NAMES["daily"], SHAPE_NAMES["many"]]  # a smoke run judges nothing
-    for name in ["digest files", "size on disk", *(measure.name for measure in MEASURES)]:
+    # 1,000 entries are searched without an index: there is no index build to time.
+    measured = [measure.name for measure in MEASURES if measure.key != "index"]
+    for name in ["digest files", "size on disk", *measured]:
         matching = [line for line in table if line.startswith(f"| {name} |")]
         assert len(matching) == 1, name
         cells = [cell.strip() for cell in matching[0].strip("|").split("|")]
