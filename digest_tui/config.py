@@ -56,6 +56,8 @@ class Settings:
     commentary_language: CommentaryLanguage = "both"
     watch_authors: list[str] = field(default_factory=list)
     watch_keywords: list[str] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)
+    """Saved searches from the [filters] table: a name and its query, in the file's order."""
 
 
 def config_dir(override: str | os.PathLike[str] | None = None) -> Path:
@@ -89,6 +91,9 @@ def load_settings(directory: Path) -> tuple[Settings, list[str]]:
         if key not in known:
             warnings.append(f"{path}: unknown key {key!r} ignored")
             continue
+        if key == "filters":
+            settings.filters = _read_filters(value, path, warnings)
+            continue
         default = getattr(settings, key)
         checked = _check(key, value, default)
         if checked is None:
@@ -117,6 +122,20 @@ def _read_old_keys(raw: dict[str, object], path: Path) -> list[str]:
         return [f'{path}: mark_read_after = 0 is read as mark_read = "never"; write that instead']
     raw["mark_read"], raw["dwell_seconds"] = "dwell", seconds
     return [f'{path}: mark_read_after = {seconds} is read as mark_read = "dwell" with dwell_seconds = {seconds}; write those instead']
+
+
+def _read_filters(value: object, path: Path, warnings: list[str]) -> dict[str, str]:
+    """The [filters] table's saved searches (`name = "query"`); a wrong entry is reported and left out."""
+    if not isinstance(value, dict):
+        warnings.append(f'{path}: filters must be a table of names and queries ([filters] then reading-list = "is:bookmarked"); ignored')
+        return {}
+    filters: dict[str, str] = {}
+    for name, query in value.items():
+        if isinstance(query, str) and query.strip() and name.strip():
+            filters[name] = query
+        else:
+            warnings.append(f"{path}: filter {name!r} = {query!r} is not a query (a non-empty string); ignored")
+    return filters
 
 
 def _check(key: str, value: object, default: object) -> object | None:

@@ -59,3 +59,57 @@ async def test_a_history_file_that_is_a_fifo_never_stops_the_reader(config_dir, 
         await pilot.press(*"momentum", "enter")
         await settled(pilot)
         await until(pilot, lambda: read_history(config_dir / HISTORY_FILE) == ["momentum"], "the history written over the FIFO")
+
+
+FILTERS = '''mark_read = "never"
+
+[filters]
+momentum = "momentum"
+"Korean reasoning" = "추론"
+broken = 3
+'''
+
+
+def test_saved_filters_are_read_in_order_and_a_wrong_one_is_reported(tmp_path):
+    from digest_tui.config import load_settings
+
+    (tmp_path / "config.toml").write_text(FILTERS + 'other = ""\n', encoding="utf-8")
+    settings, warnings = load_settings(tmp_path)
+    assert settings.filters == {"momentum": "momentum", "Korean reasoning": "추론"}
+    assert len(warnings) == 2 and all("is not a query" in w for w in warnings)
+    (tmp_path / "config.toml").write_text('filters = "is:unread"\n', encoding="utf-8")
+    settings, warnings = load_settings(tmp_path)
+    assert settings.filters == {} and "must be a table" in warnings[0]
+
+
+async def test_a_saved_filter_is_chosen_from_the_sidebar(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir], settings=FILTERS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        saved = app.query_one("#filters")
+        assert [node.label.plain for node in saved.root.children] == ["momentum  momentum", "Korean reasoning  추론"]
+        saved.select_node(saved.root.children[0])
+        await until(pilot, lambda: app.session.filter.query == "momentum", "the saved filter's search")
+        assert search_box(app).value == "momentum" and search_box(app).display
+        assert [e.title for e in app.entry_list.visible_entries()] == ["DeMo: Decoupled Momentum Optimization"]
+
+
+async def test_a_saved_filter_is_chosen_from_the_palette(config_dir, seeds_dir):
+    from tests.apphelpers import palette_hits
+
+    app = make_app(config_dir, [seeds_dir], settings=FILTERS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("ctrl+p", *"filter korean")
+        await until(pilot, lambda: palette_hits(app) and "Filter: Korean reasoning" in str(palette_hits(app)[0].prompt), "the filter's hit")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.session.filter.query == "추론", "the saved filter's search")
+        assert app.entry_list.rows and all("추론" in e.commentary for e in app.entry_list.visible_entries())
+
+
+async def test_without_saved_filters_the_sidebar_has_no_filters_section(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        assert not app.query("#filters")
+        assert "Filters" not in [str(heading.content) for heading in app.query(".sidebar-heading")]

@@ -32,7 +32,7 @@ from digest_tui.disk.store import StateStore
 from digest_tui.session import LANGUAGE_NAMES, ReadingSession
 from digest_tui.text.sanitize import clean, clean_line
 from digest_tui.text.wording import plural, shorten
-from digest_tui.tui.commands import EntryCommands
+from digest_tui.tui.commands import EntryCommands, FilterCommands
 from digest_tui.tui.keys import EVERYWHERE, READER_BINDINGS, KeyFooter
 from digest_tui.tui.link_actions import LinkActions
 from digest_tui.tui.saving import Saver
@@ -57,7 +57,7 @@ class DigestApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "digest-tui"
-    COMMANDS = App.COMMANDS | {EntryCommands}
+    COMMANDS = App.COMMANDS | {EntryCommands, FilterCommands}
     BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [*READER_BINDINGS]
     # Actions that only make sense on the reader itself, not under a dialog.
     READER_ACTIONS = {b.action.split("(")[0] for b in READER_BINDINGS} - {"quit"}
@@ -99,7 +99,7 @@ class DigestApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         with Horizontal(id="main"):
-            yield Sidebar(id="sidebar")
+            yield Sidebar(self.settings.filters, id="sidebar")
             with Vertical(id="reader"):
                 yield SearchBox(self.search_history, placeholder="search title, authors, abstract, commentary, #tags (? for the syntax)", id="search")
                 yield TrendBar(id="trend")
@@ -402,6 +402,21 @@ class DigestApp(App[None]):
         if tag is None:
             return
         self.set_filter(self.session.toggle_tag(tag))
+
+    @on(Tree.NodeSelected, "#filters")
+    def saved_filter_chosen(self, event: Tree.NodeSelected) -> None:
+        if event.node.data is not None:
+            self.use_saved_filter(event.node.data)
+
+    def use_saved_filter(self, name: str) -> None:
+        """Search for the query saved as `name` in config.toml's [filters]."""
+        query = self.settings.filters.get(name)
+        if query is None:
+            return
+        search = self.query_one("#search", Input)
+        search.add_class("visible")
+        search.value = query
+        self.remember_query(query)
 
     # -- search -----------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The command palette's provider: jump to any entry by its title."""
+"""The command palette's providers: jump to any entry by its title, choose a saved filter."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Jumps(Protocol):
     session: ReadingSession
 
     def jump_to(self, entry: Entry) -> None: ...
+
+    def use_saved_filter(self, name: str) -> None: ...
 
 MAX_CANDIDATES = 300
 
@@ -61,3 +63,27 @@ class EntryCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, highlighted(matcher, title), partial(reader.jump_to, entry), text=f"Go to: {title}", help=entry.date.isoformat())
+
+
+class FilterCommands(Provider):
+    """`Filter: reading-list` for each saved filter of config.toml's [filters]."""
+
+    @property
+    def reader(self) -> Jumps:
+        return cast(Jumps, self.app)
+
+    def commands(self) -> list[tuple[str, str, str]]:
+        """(name, prompt, help) of each saved filter, cleaned for the screen."""
+        filters = self.reader.session.settings.filters
+        return [(name, f"Filter: {clean_line(name)}", clean_line(query)) for name, query in filters.items()]
+
+    async def discover(self) -> Hits:
+        for name, prompt, query in self.commands():
+            yield DiscoveryHit(Content(prompt), partial(self.reader.use_saved_filter, name), text=prompt, help=query)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, prompt, help_text in self.commands():
+            score = matcher.match(prompt)
+            if score > 0:
+                yield Hit(score, highlighted(matcher, prompt), partial(self.reader.use_saved_filter, name), text=prompt, help=help_text)

@@ -1,4 +1,4 @@
-"""The sidebar: dates as year → month → day and tags by use, each with counts."""
+"""The sidebar: saved filters by name, dates as year → month → day and tags by use, each with counts."""
 
 from __future__ import annotations
 
@@ -157,8 +157,31 @@ class TagTree(SidebarTree[str]):
                 node.set_label(self.label(name))
 
 
+class FilterTree(SidebarTree[str]):
+    """The saved filters of config.toml's [filters], by name; choosing one searches its query."""
+
+    def fill(self, filters: dict[str, str]) -> None:
+        self.clear()
+        for name, query in filters.items():
+            label = Text(clean_line(name), style="bold")
+            label.append(f"  {clean_line(query)}", style="dim")
+            self.root.add_leaf(label, data=name)
+
+
 class Sidebar(Vertical):
+    """Filters (only when config.toml saves some), Dates and Tags."""
+
+    def __init__(self, filters: dict[str, str] | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.filters = filters or {}
+
     def compose(self):
+        if self.filters:
+            saved = FilterTree("Filters", id="filters")
+            saved.show_root = False
+            saved.fill(self.filters)
+            yield Static("Filters", classes="sidebar-heading")
+            yield saved
         dates = DateTree("Dates", id="dates")
         dates.show_root = False
         dates.auto_expand = False
