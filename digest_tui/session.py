@@ -18,6 +18,7 @@ from digest_tui.config import CommentaryLanguage, Settings
 from digest_tui.digest.filters import SORTS, Filter, select
 from digest_tui.digest.library import Library
 from digest_tui.digest.model import Entry
+from digest_tui.digest.query import HighlightField, QueryError, cached_query
 from digest_tui.digest.related import related_entries
 from digest_tui.digest.search import SearchIndex
 from digest_tui.digest.watch import WatchList
@@ -38,6 +39,23 @@ ReadAction = Literal["read", "dwell", "none"]
 def date_keys(d: date) -> tuple[DateKey, DateKey, DateKey]:
     """The year, month and day nodes a date is counted under."""
     return (d.year,), (d.year, d.month), (d.year, d.month, d.day)
+
+
+@dataclass(frozen=True)
+class _StoreMarks:
+    """The store's marks and the session's watched entries, as a query asks for them."""
+
+    store: StateStore
+    watched: frozenset[int]
+
+    def is_read(self, entry_id: str) -> bool:
+        return self.store.is_read(entry_id)
+
+    def is_bookmarked(self, entry_id: str) -> bool:
+        return self.store.is_bookmarked(entry_id)
+
+    def note(self, entry_id: str) -> str:
+        return self.store.note(entry_id)
 
 
 def cycle(choices: Sequence[str], current: str) -> str:
@@ -111,7 +129,17 @@ class ReadingSession:
     def select(self, flt: Filter) -> list[int]:
         """Positions in library.entries that `flt` lets through, in its order (may be slow:
         a big library's search runs it in a thread)."""
-        return select(self.library, self.index, flt, self.store.read_ids, self.store.bookmarked_ids, self.watched)
+        store = self.store
+        return select(self.library, self.index, flt, store.read_ids, store.bookmarked_ids, self.watched, _StoreMarks(store, self.watched))
+
+    def query_errors(self, text: str) -> list[QueryError]:
+        """What could not be understood in a search text, each with its place in the text."""
+        return list(cached_query(text).errors)
+
+    def highlights(self, where: HighlightField, text: str | None = None) -> tuple[str, ...]:
+        """The folded words and phrases of a search (the filter's, unless `text` is given) to
+        highlight in a field: highlight.match_spans finds them in the field's text."""
+        return cached_query(self.filter.query if text is None else text).highlights(where)
 
     # -- counts ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from operator import attrgetter, not_
 from typing import Literal, get_args
 
 from digest_tui.digest.library import Library
+from digest_tui.digest.query import Marks, QueryMarks, cached_query, run_query
 from digest_tui.digest.search import SearchIndex, within
 
 Sort = Literal["date", "title"]
@@ -69,12 +70,14 @@ def select(
     read: Container[str] = frozenset(),
     bookmarked: Container[str] = frozenset(),
     watched: Container[int] = frozenset(),
+    marks: QueryMarks | None = None,
 ) -> list[int]:
     """Indices into library.entries of the entries `flt` lets through, in its sort order.
 
     Each part narrows with an index rather than a look at every entry: a date is a run of
-    the newest-first entries, a tag has its list of entries, a query the search index (which
-    only a filter with a query needs).
+    the newest-first entries, a tag has its list of entries, a query (digest.query) the search
+    index (which only a filter with a query needs). `marks` answer the query's is: and note:
+    terms; without them, `read`, `bookmarked` and `watched` do, and no entry has a note.
     """
     entries = library.entries
     chosen: Sequence[int] = range(len(entries))
@@ -89,7 +92,9 @@ def select(
     if flt.query.strip():
         if index is None:
             raise ValueError("a filter with a query needs the search index")
-        chosen = within(index.search(flt.query), chosen)
+        # Parsed once per text: a keystroke's search and its highlighting share the parse.
+        query = cached_query(flt.query)
+        chosen = run_query(query, library, index, marks or Marks(read, bookmarked, watched=watched), among=chosen)
     ids = map(attrgetter("id"), map(entries.__getitem__, chosen))
     if flt.unread_only and flt.bookmarked_only:
         chosen = [i for i in chosen if entries[i].id not in read and entries[i].id in bookmarked]

@@ -379,8 +379,8 @@ class QueryMarks(Protocol):
     """What is:, note: and the watch list ask of the reader's marks."""
 
     @property
-    def watched(self) -> frozenset[int]:
-        """Positions in library.entries of the watched entries."""
+    def watched(self) -> Container[int]:
+        """Positions in library.entries of the watched entries (a frozenset, say)."""
         ...
 
     def is_read(self, entry_id: str) -> bool: ...
@@ -397,7 +397,7 @@ class Marks:
     read: Container[str] = frozenset()
     bookmarked: Container[str] = frozenset()
     notes: Mapping[str, str] = field(default_factory=dict)
-    watched: frozenset[int] = frozenset()
+    watched: Container[int] = frozenset()
 
     def is_read(self, entry_id: str) -> bool:
         return entry_id in self.read
