@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from digest_tui import __version__
-from digest_tui.config import CONFIG_FILE, cache_dir, config_dir, load_settings
+from digest_tui.config import CONFIG_FILE, Settings, cache_dir, config_dir, load_settings
 from digest_tui.digest.library import Library, load_library, resolve_sources
+from digest_tui.digest.query import QueryError, parse_query
+from digest_tui.digest.watch import WatchList
 from digest_tui.disk.stateformat import STATE_FILE, load_state
 from digest_tui.out.export import FORMATS as EXPORT_FORMATS
 from digest_tui.out.export import render, select, unknown_tags
@@ -73,6 +75,9 @@ def build_parsers() -> tuple[Parser, Parser]:
     export.add_argument("--bookmarked", action="store_true", help="only bookmarked entries")
     export.add_argument("--unread", action="store_true", help="only unread entries")
     export.add_argument("--tag", action="append", default=[], metavar="T", help="only entries with tag T, with or without its '#', in any case (repeatable)")
+    export.add_argument(
+        "--query", metavar="Q", default="", help="only entries the search query Q finds, as the reader's search box does (see the README's 'Search queries')"
+    )
     export.add_argument("paths", nargs="*", metavar="PATH")
     check = commands.add_parser("check", parents=[common], help="report every problem in the digests")
     check.add_argument("paths", nargs="*", metavar="PATH")
@@ -133,9 +138,20 @@ def _first_word(args: list[str]) -> str | None:
 
 
 def open_library(options: argparse.Namespace) -> tuple[Library, Path, list[str]]:
+    library, directory, _, warnings = open_library_with_settings(options)
+    return library, directory, warnings
+
+
+def open_library_with_settings(options: argparse.Namespace) -> tuple[Library, Path, Settings, list[str]]:
     directory = config_dir(getattr(options, "config_dir", None))
     settings, warnings = load_settings(directory)
-    return load_library(resolve_sources(options.paths, settings.sources)), directory, warnings
+    return load_library(resolve_sources(options.paths, settings.sources)), directory, settings, warnings
+
+
+def query_error_line(text: str, error: QueryError) -> str:
+    """A part of `--query` that cannot be understood, told with its place (a character count
+    from 1): a usage error, one line."""
+    return f"{PROG}: --query: at character {error.start + 1} ({text[error.start : error.end]!r}): {error.message}"
 
 
 def cmd_read(options: argparse.Namespace) -> int:
@@ -152,7 +168,12 @@ def cmd_read(options: argparse.Namespace) -> int:
 
 
 def cmd_export(options: argparse.Namespace) -> int:
-    library, directory, warnings = open_library(options)
+    query = parse_query(options.query)
+    if query.errors:  # told before any digest is read
+        for error in query.errors:
+            warn(query_error_line(options.query, error))
+        return 2
+    library, directory, settings, warnings = open_library_with_settings(options)
     state, state_warnings = load_state(directory / STATE_FILE)
     for warning in warnings + state_warnings:
         warn(f"{PROG}: {warning}")
@@ -162,7 +183,8 @@ def cmd_export(options: argparse.Namespace) -> int:
         warn(str(problem))
     for tag in unknown_tags(options.tag, library.by_tag):
         warn(f"{PROG}: no entry has the tag #{tag.strip().lstrip('#')}")
-    entries = select(library.entries, state, bookmarked=options.bookmarked, unread=options.unread, tags=options.tag)
+    watch = WatchList.from_settings(settings.watch_authors, settings.watch_keywords)
+    entries = select(library.entries, state, bookmarked=options.bookmarked, unread=options.unread, tags=options.tag, query=query, watch=watch)
     out = sys.stdout
     for chunk in render(options.format, entries, state):
         out.write(clean(chunk))

@@ -36,9 +36,7 @@ def run(tmp_path: Path, *args: str, cwd: Path | None = None, command: list[str] 
     if argv and argv[0] in SUBCOMMANDS:
         argv[1:1] = ["--config-dir", str(config)]
     base = command or [sys.executable, "-m", "digest_tui"]
-    return subprocess.run(
-        [*base, *argv], cwd=cwd or tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120
-    )
+    return subprocess.run([*base, *argv], cwd=cwd or tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
 
 
 def text(data: bytes) -> str:
@@ -63,9 +61,7 @@ def test_export_prints_27_json_lines(tmp_path, seeds_dir):
         assert Path(row["source"]).parent == seeds_dir
     library = load_library([seeds_dir])
     assert [row["id"] for row in rows] == [e.id for e in library.entries]
-    assert [(row["date"], row["title"], row["line"]) for row in rows] == [
-        (e.date.isoformat(), e.title, e.line) for e in library.entries
-    ]
+    assert [(row["date"], row["title"], row["line"]) for row in rows] == [(e.date.isoformat(), e.title, e.line) for e in library.entries]
     # The same output when the seeds are named on the command line.
     assert run(tmp_path, "export", str(seeds_dir)).stdout == result.stdout
 
@@ -220,9 +216,7 @@ def test_module_and_console_script_agree(tmp_path, seeds_dir):
     for args in (("check",), ("export", str(seeds_dir)), ("--version",), ("check", "--bogus")):
         as_module = run(tmp_path, *args)
         as_script = run(tmp_path, *args, command=[str(script)])
-        assert (as_script.returncode, as_script.stdout, as_script.stderr) == (
-            as_module.returncode, as_module.stdout, as_module.stderr
-        ), args
+        assert (as_script.returncode, as_script.stdout, as_script.stderr) == (as_module.returncode, as_module.stdout, as_module.stderr), args
 
 
 def test_commands_leave_the_real_home_alone(tmp_path):
@@ -238,3 +232,34 @@ def test_check_counts_in_words(tmp_path):
     one.write_text("2024-08-14\nA Paper\n(Ada Lovelace)\nAn abstract.\n코멘트.\n#tag\n", encoding="utf-8")
     result = run(tmp_path, "check", str(one), str(tmp_path / "missing.txt"))
     assert text(result.stdout).splitlines()[-1] == "1 entry, 1 problem"
+
+
+def test_export_with_a_query_prints_what_the_query_finds(tmp_path, seeds_dir):
+    library = load_library([seeds_dir])
+    expected = [entry.id for entry in library.entries if "reasoning" in entry.title.lower() and "search" not in entry.tags and entry.date.year >= 2024]
+    result = run(tmp_path, "export", "--query", "title:reasoning -#search after:2024")
+    assert result.returncode == 0, result.stderr
+    assert [row["id"] for row in records(result)] == expected != []
+
+
+def test_export_query_combines_with_tag_and_unread(tmp_path, seeds_dir):
+    library = load_library([seeds_dir])
+    tag = library.entries[0].tags[0]
+    tagged = [entry for entry in library.entries if tag in entry.tags]
+    phrase = " ".join(tagged[0].title.split()[:2])
+    result = run(tmp_path, "export", "--unread", "--tag", tag, "--query", f'"{phrase}" | OR-nothing-matches-this')
+    assert result.returncode == 0, result.stderr
+    found = [row["id"] for row in records(result)]
+    assert tagged[0].id in found
+    assert set(found) <= {entry.id for entry in tagged}
+
+
+def test_export_query_errors_are_usage_errors_that_name_their_place(tmp_path):
+    result = run(tmp_path, "export", "--query", "rl auth:hinton date:2024-13")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert text(result.stderr).splitlines() == [
+        "digest-tui: --query: at character 4 ('auth:'): unknown field \"auth:\" (fields: title:, author:, by:, abstract:,"
+        " comment:, note:, tag:, id:, arxiv:, date:, after:, before:, is:); put it in quotes to search for the text",
+        "digest-tui: --query: at character 21 ('2024-13'): \"2024-13\" is not a date (write 2024, 2024-09 or 2024-09-18)",
+    ]

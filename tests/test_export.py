@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from digest_tui.digest.library import load_library
+from digest_tui.digest.query import parse_query
+from digest_tui.digest.watch import WatchList
 from digest_tui.disk.stateformat import load_state
 from digest_tui.out.cite import bibtex_all
 from digest_tui.out.export import FORMATS, export_bibtex, export_jsonl, export_markdown, render, select, tag_key, unknown_tags
@@ -18,7 +20,18 @@ from tests.seedhelpers import by_title
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 JSONL_KEYS = [
-    "id", "date", "title", "authors", "abstract", "commentary", "tags", "links", "source", "line", "read", "bookmarked",
+    "id",
+    "date",
+    "title",
+    "authors",
+    "abstract",
+    "commentary",
+    "tags",
+    "links",
+    "source",
+    "line",
+    "read",
+    "bookmarked",
 ]
 
 
@@ -71,7 +84,10 @@ def test_select_filters(library):
     assert select([a, b, c], state, bookmarked=True, unread=True) == [b]
     assert select(library.entries, state, tags=["mcts"]) == [by_title(library, "CPL:")]
     assert [e.title[:6] for e in select(library.entries, state, tags=["search"])] == [
-        "A Simp", "CPL: C", "Mutual", "Theore",
+        "A Simp",
+        "CPL: C",
+        "Mutual",
+        "Theore",
     ]
     assert select([a, b, c], state, tags=["search", "llm"]) == [a, c]
     assert select([a, b, c], state, tags=["no-such-tag"]) == []
@@ -168,7 +184,11 @@ def run_export(dirs, *args: str) -> subprocess.CompletedProcess[str]:
     config, env = dirs
     return subprocess.run(
         [sys.executable, "-m", "digest_tui", "export", *args, "--config-dir", str(config), str(SEEDS)],
-        env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
     )
 
 
@@ -208,7 +228,10 @@ def test_command_filters_the_same_way_for_every_format(dirs, library):
     ]
     for flags in cases:
         expected = select(
-            library.entries, state, bookmarked="--bookmarked" in flags, unread="--unread" in flags,
+            library.entries,
+            state,
+            bookmarked="--bookmarked" in flags,
+            unread="--unread" in flags,
             tags=[flags[i + 1] for i, f in enumerate(flags) if f == "--tag"],
         )
         assert expected, flags
@@ -267,3 +290,18 @@ def test_command_rejects_an_unknown_format(dirs):
     assert done.returncode == 2
     assert done.stdout == ""
     assert "invalid choice: 'csv'" in done.stderr and "bibtex" in done.stderr
+
+
+def test_a_query_narrows_the_export_with_the_other_filters(library):
+    reasoning = [entry for entry in library.entries if "reasoning" in entry.title.lower()]
+    noted, other = reasoning[0], reasoning[1]
+    state = FakeState(read=[other.id], bookmarks={noted.id: "For the MCTS part", other.id: ""})
+    assert select(library.entries, state, query=parse_query("title:reasoning")) == reasoning
+    assert select(library.entries, state, bookmarked=True, query=parse_query("title:reasoning")) == [noted, other]
+    assert select(library.entries, state, bookmarked=True, query=parse_query("note:mcts")) == [noted]
+    assert select(library.entries, state, query=parse_query("is:bookmarked is:read")) == [other]
+    tag = noted.tags[0]
+    assert select(library.entries, state, tags=[tag], query=parse_query(f"-#{tag}")) == []
+    watch = WatchList.from_settings([noted.authors[0]], [])
+    assert noted in select(library.entries, state, query=parse_query("is:watched"), watch=watch)
+    assert select(library.entries, state, query=parse_query("is:watched")) == []

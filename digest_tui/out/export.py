@@ -10,7 +10,9 @@ from digest_tui.digest import filters
 from digest_tui.digest.filters import Filter
 from digest_tui.digest.library import Library
 from digest_tui.digest.model import Entry
-from digest_tui.digest.search import fold, within
+from digest_tui.digest.query import Marks, ParsedQuery, run_query
+from digest_tui.digest.search import SearchIndex, fold, within
+from digest_tui.digest.watch import WatchList
 from digest_tui.out.cite import bibtex_all, markdown
 from digest_tui.text.sanitize import UNSAFE
 
@@ -33,10 +35,13 @@ def select(
     bookmarked: bool = False,
     unread: bool = False,
     tags: Iterable[str] = (),
+    query: ParsedQuery | None = None,
+    watch: WatchList | None = None,
 ) -> list[Entry]:
     """Entries kept by the export filters, in the order given: bookmarked only, unread only, any
     of `tags` (matched as `tag_key` folds them: `#Reasoning` finds the entries tagged
-    `#reasoning`). The reader's filter does the work (filters.select, on the library's tag index)."""
+    `#reasoning`), and `query` (the search language, its is:watched from `watch`). The reader's
+    filter does the work (filters.select, on the library's tag index; digest.query)."""
     library = Library(list(entries))
     ids = [entry.id for entry in library.entries]
     read_ids = {entry_id for entry_id in ids if state.is_read(entry_id)} if unread else set()
@@ -46,7 +51,22 @@ def select(
     if wanted:
         tagged = {index for tag, indices in library.by_tag.items() if tag_key(tag) in wanted for index in indices}
         chosen = within(sorted(tagged), chosen)
+    if query is not None and query.root is not None:
+        chosen = _queried(library, state, query, watch or WatchList(), chosen)
     return [library.entries[index] for index in chosen]
+
+
+def _queried(library: Library, state: Any, query: ParsedQuery, watch: WatchList, among: list[int]) -> list[int]:
+    """The positions of `among` that `query` finds."""
+    index = SearchIndex(library.entries)
+    ids = [entry.id for entry in library.entries]
+    marks = Marks(
+        read=frozenset(filter(state.is_read, ids)),
+        bookmarked=frozenset(filter(state.is_bookmarked, ids)),
+        notes={entry_id: note for entry_id in ids if (note := note_of(state, entry_id))},
+        watched=watch.matching(library, index),
+    )
+    return run_query(query, library, index, marks, among=among)
 
 
 def tag_key(tag: str) -> str:
