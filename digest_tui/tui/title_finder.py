@@ -72,7 +72,8 @@ class TitleFinder:
 
     def _holding(self, letters: str, limit: int) -> list[int]:
         """The lines holding `letters` whole, newest first, at most `limit`."""
-        text, starts, lines = self.text, self.starts, []
+        text, starts = self.text, self.starts
+        lines: list[int] = []
         position = text.find(letters)
         while position >= 0 and len(lines) < limit:
             line = bisect_right(starts, position) - 1
@@ -89,7 +90,7 @@ def _pattern(letters: str) -> re.Pattern[str]:
     `j(?:([^\\ne]*+e…)|)[^\\n]*+`. The engine finds the first letter as fast as memchr; from the
     first one on a line the rest fit if they fit at all, so the match then takes the line
     whole, with group 1 set when they fit, and the engine never goes back along it."""
-    first, *rest = letters
+    first, rest = letters[0], letters[1:]
     fit = "".join(f"[^\\n{re.escape(letter)}]*+{re.escape(letter)}" for letter in rest)
     return re.compile(f"{re.escape(first)}(?:({fit})|)[^\\n]*+")
 
