@@ -20,7 +20,9 @@ the search index first and looks at an entry's fields only for the candidates it
 from __future__ import annotations
 
 import re
+import threading
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -520,16 +522,60 @@ def _field_text(where: FieldName, index: SearchIndex) -> Callable[[Entry, int], 
     """How to get the folded text of a field of the entry at a position."""
     if where == "title":
         return lambda entry, _: fold(entry.title)
-    if where == "author":
-        return lambda entry, _: fold(", ".join(entry.authors))
-    if where == "abstract":
-        return lambda entry, _: fold(entry.abstract)
-    if where == "comment":
-        return lambda entry, _: fold(entry.commentary)
     texts = index.texts
-    if texts is not None:  # the scan's own texts: nothing to read from disk
+    if where == "text" and texts is not None:  # the scan's own texts: nothing to read from disk
         return lambda _, position: texts[position].decode("utf-8", "surrogatepass")
-    return lambda entry, _: search_bytes(entry).decode("utf-8", "surrogatepass")
+    return lambda entry, position: _FOLDED.get(index, where, entry, position)
+
+
+def _fold_field(where: FieldName, entry: Entry) -> str:
+    if where == "author":
+        return fold(", ".join(entry.authors))
+    if where == "abstract":
+        return fold(entry.abstract)
+    if where == "comment":
+        return fold(entry.commentary)
+    return search_bytes(entry).decode("utf-8", "surrogatepass")
+
+
+# Folded fields kept, in characters: typing a phrase or a field term a letter at a time checks
+# mostly the same candidates again, and reading one's details from its file costs some 60 µs
+# where looking in kept text costs one or two. About 10 to 20 MB.
+KEPT_CHARACTERS = 8_000_000
+
+
+class _FoldedFields:
+    """The folded fields of the entries checked last (least recently used go first), for one
+    search index at a time: another index means another library, whose positions differ."""
+
+    def __init__(self) -> None:
+        self._index: weakref.ref[SearchIndex] | None = None
+        self._kept: OrderedDict[tuple[FieldName, int], str] = OrderedDict()
+        self._size = 0
+        # Searches run in worker threads, and one given up may still be running.
+        self._lock = threading.Lock()
+
+    def get(self, index: SearchIndex, where: FieldName, entry: Entry, position: int) -> str:
+        key = (where, position)
+        with self._lock:
+            if self._index is None or self._index() is not index:
+                self._index, self._size = weakref.ref(index), 0
+                self._kept.clear()
+            text = self._kept.get(key)
+            if text is not None:
+                self._kept.move_to_end(key)
+                return text
+        text = _fold_field(where, entry)
+        with self._lock:
+            if self._index() is index and key not in self._kept:
+                self._kept[key] = text
+                self._size += len(text)
+                while self._size > KEPT_CHARACTERS:
+                    self._size -= len(self._kept.popitem(last=False)[1])
+        return text
+
+
+_FOLDED = _FoldedFields()
 
 
 # The id: lookup of the last library asked (weakly held: a library read anew lets it go).
