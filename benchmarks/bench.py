@@ -49,8 +49,19 @@ CASES: tuple[tuple[int, Shape], ...] = ((100_000, "daily"), (100_000, "many"), (
 """What a full run measures: the targets' size in both shapes, and a million entries a file a day."""
 SMOKE_CASES: tuple[tuple[int, Shape], ...] = ((1_000, "daily"), (1_000, "many"))
 SEED = 20240814
-QUERIES = ["transformer", "reasoning model", "모델", "추론을", "#efficiency", "zqxjv"]
-"""Typed a key at a time: English words, Korean words, a tag, and a word found nowhere."""
+QUERIES = [
+    "transformer",
+    "reasoning model",
+    "모델",
+    "추론을",
+    "#efficiency",
+    "zqxjv",
+    '"mixture of experts"',
+    "reasoning -transformer",
+    "author:park title:adam",
+]
+"""Typed a key at a time: English words, Korean words, a tag, a word found nowhere, a phrase, a
+negation and field terms (the search language: digest.query)."""
 STATE_READ, STATE_BOOKMARKS = 100_000, 1_000
 DOCS = ROOT / "docs" / "benchmarks.md"
 PARSE_BATCH = 64_000_000
