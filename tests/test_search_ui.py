@@ -17,6 +17,11 @@ def config_dir(tmp_path: Path) -> Path:
     return tmp_path / "config"
 
 
+def screen_lines(app) -> list[str]:
+    """The whole screen as the terminal would show it, one string per line."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def search_box(app) -> Input:
     return app.query_one("#search", Input)
 
@@ -113,3 +118,29 @@ async def test_without_saved_filters_the_sidebar_has_no_filters_section(config_d
         await loaded(pilot)
         assert not app.query("#filters")
         assert "Filters" not in [str(heading.content) for heading in app.query(".sidebar-heading")]
+
+
+async def test_a_question_mark_in_the_empty_search_box_shows_the_cheat_sheet(config_dir, seeds_dir):
+    from digest_tui.tui.screens.cheat_sheet import CheatSheetScreen
+    from digest_tui.tui.screens.help import HelpScreen
+    from digest_tui.tui.search_syntax import SEARCH_SYNTAX
+
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", "question_mark")
+        assert isinstance(app.screen, CheatSheetScreen)
+        assert search_box(app).value == "" and app.session.filter.query == ""
+        await pilot.pause()
+        shown = "\n".join(screen_lines(app))
+        for example, _ in SEARCH_SYNTAX:  # one screen, even 80x24
+            assert example in shown, example
+        await pilot.press("escape")
+        assert not isinstance(app.screen, CheatSheetScreen) and app.focused is search_box(app)
+        await pilot.press(*"what", "question_mark")  # inside a query, `?` is a character
+        assert search_box(app).value == "what?" and not isinstance(app.screen, CheatSheetScreen)
+        await pilot.press("escape", "question_mark")  # outside the box: the help screen
+        assert isinstance(app.screen, HelpScreen)
+        help_text = "\n".join(str(cell) for column in app.screen.table().columns for cell in column._cells)
+        for example, meaning in SEARCH_SYNTAX:
+            assert example in help_text and meaning in help_text

@@ -39,7 +39,7 @@ from digest_tui.tui.saving import Saver
 from digest_tui.tui.status import status_text, welcome_text
 from digest_tui.tui.widgets.detail import DetailPane
 from digest_tui.tui.widgets.entry_list import EntryList, RowMarks
-from digest_tui.tui.widgets.search_box import SearchBox
+from digest_tui.tui.widgets.search_box import CHEAT_SHEET_KEY, SEARCH_KEYS, SearchBox
 from digest_tui.tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
 from digest_tui.tui.widgets.trend_bar import TrendBar
 
@@ -444,6 +444,12 @@ class DigestApp(App[None]):
     def search_left(self, event: Input.Blurred) -> None:
         self.remember_query(event.value)
 
+    @on(SearchBox.CheatSheetWanted)
+    def show_cheat_sheet(self) -> None:
+        from digest_tui.tui.screens.cheat_sheet import CheatSheetScreen
+
+        self.push_screen(CheatSheetScreen())
+
     def remember_query(self, query: str) -> None:
         """Put `query` first in the search history, written to its file in the background."""
         if self.search_history.add(query):
@@ -640,12 +646,14 @@ class DigestApp(App[None]):
 
     def action_help(self) -> None:
         from digest_tui.tui.screens.help import HelpScreen, HelpSection
+        from digest_tui.tui.search_syntax import SEARCH_NOTE, SEARCH_SYNTAX
 
         sections = [
             HelpSection("Moving", [b for b in EntryList.BINDINGS if isinstance(b, Binding)]),
             HelpSection("Reading", READER_BINDINGS, self.session.read_rule()),
             HelpSection("Sidebar", [*TREE_KEYS, *DATE_KEYS], SIDEBAR_NOTE),
             HelpSection("Everywhere", EVERYWHERE),
+            HelpSection("Search", [*SEARCH_KEYS, CHEAT_SHEET_KEY], SEARCH_NOTE, rows=SEARCH_SYNTAX),
         ]
         self.push_screen(HelpScreen(sections, str(self.config_dir)))
 

@@ -31,6 +31,8 @@ class HelpSection:
     title: str
     bindings: Sequence[Binding]
     note: str = ""
+    rows: Sequence[tuple[str, str]] = ()
+    """More lines after the keys: what to type, and what it does."""
 
 
 SCROLL = Binding.Group("Scroll")
@@ -74,6 +76,9 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(section.title, style="bold underline"), "")
             for binding in section.bindings:
                 table.add_row(key_label(binding.key), binding.tooltip or binding.description)
+            for example, meaning in section.rows:
+                # In the wide column: the keys' column stays as narrow as the keys.
+                table.add_row("", Text.assemble((example, "bold cyan"), "  ", meaning))
             if section.note:
                 table.add_row("", Text(section.note, style="italic"))
         table.add_row("", "")

@@ -16,6 +16,8 @@ SEARCH_KEYS = [
     Binding("up", "older_query", "Earlier query", tooltip="In the search box: the query before (↓ the one after)", show=False),
     Binding("down", "newer_query", "Later query", tooltip="In the search box: the query after, then what you were typing", show=False),
 ]
+CHEAT_SHEET_KEY = Binding("question_mark", "", "Search syntax", tooltip="In the empty search box: the search language on one screen")
+"""Not a binding (the box takes `?` as the first character typed), listed on the help screen."""
 
 
 class SearchBox(Input):
