@@ -144,3 +144,37 @@ async def test_a_question_mark_in_the_empty_search_box_shows_the_cheat_sheet(con
         help_text = "\n".join(str(cell) for column in app.screen.table().columns for cell in column._cells)
         for example, meaning in SEARCH_SYNTAX:
             assert example in help_text and meaning in help_text
+
+
+def error_line(app) -> str:
+    line = app.query_one("#search-errors")
+    return str(line.content) if line.display else ""
+
+
+async def test_what_a_query_cannot_understand_is_shown_under_the_box_and_the_rest_still_applies(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"momentum is:new")
+        await until(pilot, lambda: "is:new" in error_line(app), "the error under the box")
+        assert app.query_one("#search-errors").region.height == 1
+        assert [e.title for e in app.entry_list.visible_entries()] == ["DeMo: Decoupled Momentum Optimization"]
+        await pilot.press(*["backspace"] * 7)
+        await until(pilot, lambda: error_line(app) == "", "the error line hidden")
+        await pilot.press(*" after:yesterday")
+        await until(pilot, lambda: "yesterday" in error_line(app), "the date's error")
+        await pilot.press("escape")
+        assert error_line(app) == "" and app.session.filter.query == ""
+
+
+async def test_an_error_quoting_hostile_text_is_never_markup(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        search_box(app).add_class("visible")
+        search_box(app).focus()
+        search_box(app).value = "is:[@click=app.quit]x[/]\x1b[2J"
+        await until(pilot, lambda: error_line(app), "the error line")
+        content = app.query_one("#search-errors").content
+        assert "[@click=app.quit]" in str(content) and "\x1b" not in str(content)
+        assert app.is_running

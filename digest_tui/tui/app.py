@@ -102,6 +102,7 @@ class DigestApp(App[None]):
             yield Sidebar(self.settings.filters, id="sidebar")
             with Vertical(id="reader"):
                 yield SearchBox(self.search_history, placeholder="search title, authors, abstract, commentary, #tags (? for the syntax)", id="search")
+                yield Static(id="search-errors")
                 yield TrendBar(id="trend")
                 yield EntryList(self.row_marks, id="entries")
                 yield DetailPane(id="detail")
@@ -427,6 +428,7 @@ class DigestApp(App[None]):
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
+        self.show_query_errors(event.value)
         flt = replace(self.session.filter, query=event.value)
         through_index = self.session.index.tokens is not None
         if len(self.library) > (INDEXED_SEARCH_IN_BACKGROUND_OVER if through_index else SEARCH_IN_BACKGROUND_OVER):
@@ -461,10 +463,22 @@ class DigestApp(App[None]):
         except OSError as error:
             self.call_from_thread(self.notify, f"could not save the search history in {self.config_dir}: {error.strerror or error}", severity="warning")
 
+    def show_query_errors(self, text: str) -> None:
+        """Say under the search box what in `text` could not be understood (the rest of the
+        query still narrows the list); the line is hidden when all of it was."""
+        line = self.query_one("#search-errors", Static)
+        errors = self.session.query_errors(text) if text.strip() else []
+        if errors:
+            said = Text("⚠ ", style="bold")
+            said.append(clean_line(" · ".join(error.message for error in errors)))
+            line.update(said)
+        line.display = bool(errors)
+
     def clear_search(self) -> None:
         search = self.query_one("#search", Input)
         search.value = ""
         search.remove_class("visible")
+        self.show_query_errors("")
         self.set_filter(replace(self.session.filter, query=""))
         self.entry_list.focus()
 
@@ -669,6 +683,7 @@ class DigestApp(App[None]):
         if not self.entry_list.move_to(entry):
             self.query_one("#search", Input).value = ""
             self.query_one("#search", Input).remove_class("visible")
+            self.show_query_errors("")
             self.set_filter(self.session.cleared())
             self.entry_list.move_to(entry)
         self.entry_list.focus()
