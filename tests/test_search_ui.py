@@ -178,3 +178,60 @@ async def test_an_error_quoting_hostile_text_is_never_markup(config_dir, seeds_d
         content = app.query_one("#search-errors").content
         assert "[@click=app.quit]" in str(content) and "\x1b" not in str(content)
         assert app.is_running
+
+
+def marked_words(strip) -> list[str]:
+    """The pieces of a drawn line in reverse (the highlight's style in every theme)."""
+    return [segment.text for segment in strip if segment.style and segment.style.reverse]
+
+
+def detail_marked(app) -> list[str]:
+    content = app.detail.content
+    style = app.detail.get_component_rich_style("detail--match", partial=True)
+    return [content.plain[span.start : span.end] for span in content.spans if span.style == style]
+
+
+async def test_matched_words_are_highlighted_in_the_rows_and_every_part_of_the_detail_pane(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"momentum #efficient-training", "enter")
+        await until(pilot, lambda: len(app.entry_list.rows) == 1, "the search")
+        await settled(pilot)
+        row = app.entry_list.render_line(0)
+        assert marked_words(row) == ["Momentum", "efficient-training"]
+        marked = detail_marked(app)
+        assert "Momentum" in marked and "efficient-training" in marked  # title and tags
+        assert marked.count("momentum") + marked.count("Momentum") >= 3  # the abstract and commentary too
+        # Another query draws the same row anew, with its own words.
+        await pilot.press("slash", "ctrl+u", *"DECOUPLED")
+        await until(pilot, lambda: marked_words(app.entry_list.render_line(0)) == ["Decoupled"], "the row drawn for the new query")
+        await pilot.press("escape")
+        await until(pilot, lambda: not detail_marked(app), "no highlight without a search")
+        assert not marked_words(app.entry_list.render_line(0))
+
+
+async def test_fields_are_highlighted_where_the_query_looks(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"by:kingma")
+        await until(pilot, lambda: len(app.entry_list.rows) == 1, "the search")
+        await settled(pilot)
+        assert detail_marked(app) == ["Kingma"]  # in the authors only
+
+
+async def test_an_entry_opened_from_a_search_scrolls_to_the_first_match_in_its_text(config_dir, seeds_dir):
+    app = make_app(config_dir, [seeds_dir])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot)
+        await pilot.press("slash", *"bandwidth", "enter")
+        await until(pilot, lambda: app.entry_list.rows, "the search")
+        await settled(pilot)
+        assert app.detail.scroll_offset.y == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.focused is app.detail and app.detail.scroll_offset.y > 0
+        top = app.detail.scroll_offset.y
+        shown = [line.text for line in app.detail.lines[top : top + app.detail.size.height]]
+        assert any("bandwidth" in line.lower() for line in shown[:4]), shown[:4]

@@ -26,6 +26,7 @@ from digest_tui.digest.filters import Filter
 from digest_tui.digest.library import Library, bundled_seeds, resolve_sources
 from digest_tui.digest.loader import Loader
 from digest_tui.digest.model import Entry
+from digest_tui.digest.query import HighlightField
 from digest_tui.digest.search import SearchIndex
 from digest_tui.disk.history import HISTORY_FILE, SearchHistory
 from digest_tui.disk.store import StateStore
@@ -38,7 +39,7 @@ from digest_tui.tui.link_actions import LinkActions
 from digest_tui.tui.saving import Saver
 from digest_tui.tui.status import status_text, welcome_text
 from digest_tui.tui.widgets.detail import DetailPane
-from digest_tui.tui.widgets.entry_list import EntryList, RowMarks
+from digest_tui.tui.widgets.entry_list import EntryList, Highlights, RowMarks
 from digest_tui.tui.widgets.search_box import CHEAT_SHEET_KEY, SEARCH_KEYS, SearchBox
 from digest_tui.tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
 from digest_tui.tui.widgets.trend_bar import TrendBar
@@ -50,6 +51,7 @@ SEARCH_IN_BACKGROUND_OVER = 20_000
 # Through the token index a keystroke takes a few milliseconds up to this many entries: the
 # hop to a thread and back would cost more than it saves.
 INDEXED_SEARCH_IN_BACKGROUND_OVER = 300_000
+DETAIL_FIELDS: tuple[HighlightField, ...] = ("title", "author", "tag", "note", "abstract", "comment")
 
 
 class DigestApp(App[None]):
@@ -310,7 +312,8 @@ class DigestApp(App[None]):
             empty = f"No entries for this filter ({flt.describe()}). Press esc to clear it."
         else:
             empty = "No entries."
-        self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty)
+        highlights = Highlights(self.session.highlights("title", flt.query), self.session.highlights("tag", flt.query)) if flt.query.strip() else Highlights()
+        self.entry_list.show(self.library.entries, rows, keep=self.entry_list.current, empty_message=empty, highlights=highlights)
         self.query_one(DateTree).show_chosen(flt.date_key)
         self.query_one(TagTree).show_chosen(flt.tag)
         self.query_one(TrendBar).show(self.library, flt.tag)
@@ -354,6 +357,8 @@ class DigestApp(App[None]):
         the user (mark_read = "never"), mark it read."""
         entry = self.current
         self.detail.focus()
+        if entry is not None and self.listed_filter.query.strip():
+            self.detail.scroll_to_first_match()
         if entry is not None and self.session.reads_on_open():
             self.stop_dwell()
             self.set_read(entry, True)
@@ -376,7 +381,15 @@ class DigestApp(App[None]):
             language=session.language,
             related=session.related,
             related_cursor=session.related_cursor,
+            highlights=self.detail_highlights(),
         )
+
+    def detail_highlights(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The listed search's words to highlight in the detail pane, by field."""
+        query = self.listed_filter.query
+        if not query.strip():
+            return ()
+        return tuple((where, self.session.highlights(where, query)) for where in DETAIL_FIELDS)
 
     def find_related(self, entry: Entry) -> None:
         if self.detail.entry is entry:

@@ -7,7 +7,8 @@ virtual size and repaints itself only, so showing an entry never lays out the sc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from itertools import count
 
 from rich.style import Style
@@ -21,6 +22,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
+from digest_tui.digest.highlight import match_spans
 from digest_tui.digest.latex import Run, reading_runs
 from digest_tui.digest.model import Entry
 from digest_tui.text.sanitize import clean, clean_line
@@ -30,6 +32,11 @@ AUTHORS_SHOWN = 3
 """Authors listed before `… and N more`: a 100-author paper must not push its abstract away."""
 KEPT = 16
 """Entries whose text and wrapped lines are kept: going back and forth over a few is free."""
+CONTEXT_LINES = 2
+"""Lines left above the first match when the pane scrolls to it."""
+
+Marked = Mapping[str, tuple[str, ...]]
+"""The search's folded words to highlight, by field: title, author, tag, note, abstract, comment."""
 
 
 class DetailPane(ScrollView, can_focus=True):
@@ -40,7 +47,12 @@ class DetailPane(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: auto;
     }
+    DetailPane > .detail--match {
+        text-style: reverse;
+    }
     """
+
+    COMPONENT_CLASSES = {"detail--match"}
 
     BINDINGS = [
         ("j", "scroll_down", "Scroll down"),
@@ -60,7 +72,10 @@ class DetailPane(ScrollView, can_focus=True):
         self._serial = 0
         """Names `content` in the cache of wrapped lines (cheaper to hash than what made it)."""
         self._serials = count(1)
-        self._texts: LRUCache[Hashable, tuple[int, Text]] = LRUCache(KEPT)
+        self._texts: LRUCache[Hashable, tuple[int, Text, int | None]] = LRUCache(KEPT)
+        self._highlights: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        self._first_match: int | None = None
+        """Where in `content` the first highlighted word of the abstract or commentary is."""
         self._wrapped: LRUCache[tuple, list[Strip]] = LRUCache(KEPT)
 
     def show(
@@ -72,14 +87,18 @@ class DetailPane(ScrollView, can_focus=True):
         related: Sequence[Entry] = (),
         related_cursor: int = -1,
         placeholder: str = "",
+        highlights: tuple[tuple[str, tuple[str, ...]], ...] = (),
     ) -> None:
+        """Show `entry` (or `placeholder` when None) with the words of `highlights`, pairs of a
+        field and its folded words, highlighted."""
         same = entry is self.entry
         if entry is None or self.entry is None or entry.id != self.entry.id:
             self.all_authors = False  # each entry opens with its authors folded
         self.entry = entry
         self._shown = dict(note=note, language=language, related=tuple(related), related_cursor=related_cursor)
+        self._highlights = highlights
         if entry is None:
-            self._set_text(("placeholder", placeholder), lambda: Text(clean(placeholder), style="dim"))
+            self._set_text(("placeholder", placeholder), lambda: (Text(clean(placeholder), style="dim"), None))
         else:
             self._show_entry()
         if not same:
@@ -109,16 +128,28 @@ class DetailPane(ScrollView, can_focus=True):
     # -- text -------------------------------------------------------------------------------
 
     def _show_entry(self) -> None:
-        entry, shown, every = self.entry, self._shown, self.all_authors
+        entry, shown, every, highlights = self.entry, self._shown, self.all_authors, self._highlights
         assert entry is not None
-        key = (entry, every, *shown.values())
-        self._set_text(key, lambda: render_entry(entry, all_authors=every, **shown))
+        mark = self.get_component_rich_style("detail--match", partial=True)
+        key = (entry, every, highlights, mark, *shown.values())
+        self._set_text(key, lambda: rendered_entry(entry, all_authors=every, marked=dict(highlights), mark=mark, **shown))
 
-    def _set_text(self, key: Hashable, make: Callable[[], Text]) -> None:
+    def scroll_to_first_match(self) -> bool:
+        """Scroll to the first highlighted word of the abstract or the commentary (a few lines
+        above it stay in view); False when neither has one."""
+        offset, width = self._first_match, self._wrap_width()
+        if offset is None or width <= 0:
+            return False
+        before = Content(self.content.plain[:offset] + "x")  # the line the match starts on, too
+        line = len(Visual.to_strips(self, before, width, None, self.visual_style)) - 1
+        self.scroll_to(y=max(line - CONTEXT_LINES, 0), animate=False)
+        return True
+
+    def _set_text(self, key: Hashable, make: Callable[[], tuple[Text, int | None]]) -> None:
         known = self._texts.get(key)
         if known is None:
-            known = self._texts[key] = (next(self._serials), make())
-        self._serial, self.content = known
+            known = self._texts[key] = (next(self._serials), *make())
+        self._serial, self.content, self._first_match = known
         self._relines()
 
     # -- lines ------------------------------------------------------------------------------
@@ -174,35 +205,65 @@ def render_entry(
     related: Sequence[Entry] = (),
     related_cursor: int = -1,
     all_authors: bool = False,
+    marked: Marked | None = None,
+    mark: Style | None = None,
 ) -> Text:
+    """The entry as the pane shows it, before wrapping."""
+    text, _ = rendered_entry(
+        entry, note=note, language=language, related=related, related_cursor=related_cursor, all_authors=all_authors, marked=marked, mark=mark
+    )
+    return text
+
+
+def rendered_entry(
+    entry: Entry,
+    *,
+    note: str = "",
+    language: str = "both",
+    related: Sequence[Entry] = (),
+    related_cursor: int = -1,
+    all_authors: bool = False,
+    marked: Marked | None = None,
+    mark: Style | None = None,
+) -> tuple[Text, int | None]:
+    """The entry as the pane shows it, the words of `marked` (by field) styled with `mark`;
+    and where the first of them in the abstract or the commentary is (None: nowhere)."""
+    marker = _Marker(marked or {}, mark or Style(reverse=True))
     text = Text()
-    text.append(clean_line(entry.title), Style(bold=True))
+    with marker.field(text, "title"):
+        text.append(clean_line(entry.title), Style(bold=True))
     text.append("\n")
     if entry.authors:
-        _authors(text, entry.authors, all_authors)
+        with marker.field(text, "author"):
+            _authors(text, entry.authors, all_authors)
         text.append("\n")
     text.append(entry.date.isoformat(), Style(dim=True))
     if entry.tags:
         text.append("   ")
-        text.append(clean_line(" ".join("#" + tag for tag in entry.tags)), Style(color="cyan"))
+        with marker.field(text, "tag"):
+            text.append(clean_line(" ".join("#" + tag for tag in entry.tags)), Style(color="cyan"))
     text.append("\n")
     if note:
         text.append("\n★ Note: ", Style(bold=True, color="yellow"))
-        text.append(clean(note))
+        with marker.field(text, "note"):
+            text.append(clean(note))
         text.append("\n")
     if entry.abstract:
         _section(text, "Abstract")
-        for run in reading_runs(entry.abstract):
-            text.append(clean(run.text), _run_style(run, entry))
+        with marker.field(text, "abstract", body=True):
+            for run in reading_runs(entry.abstract):
+                text.append(clean(run.text), _run_style(run, entry))
         text.append("\n")
     commentary, translation = _commentary(entry, language)
     if commentary:
         _section(text, "Commentary")
-        text.append(clean("\n\n".join(commentary)))
+        with marker.field(text, "comment", body=True):
+            text.append(clean("\n\n".join(commentary)))
         text.append("\n")
     if translation:
         _section(text, "Translation")
-        text.append(clean("\n\n".join(translation)), Style(italic=True))
+        with marker.field(text, "comment", body=True):
+            text.append(clean("\n\n".join(translation)), Style(italic=True))
         text.append("\n")
     if entry.links:
         _section(text, "Links")
@@ -213,11 +274,33 @@ def render_entry(
     if related:
         _section(text, "Related")
         for position, other in enumerate(related):
-            marker = "▶ " if position == related_cursor else "  "
-            text.append(marker)
+            marker_text = "▶ " if position == related_cursor else "  "
+            text.append(marker_text)
             text.append(clean_line(other.title), Style(meta={"@click": f"app.open_related({position})"}, bold=position == related_cursor))
             text.append(f"  {other.date.isoformat()}\n", Style(dim=True))
-    return text
+    return text, marker.first_body_match
+
+
+class _Marker:
+    """Highlights the search's words in each part of the text as it is written."""
+
+    def __init__(self, marked: Marked, style: Style) -> None:
+        self.marked, self.style = marked, style
+        self.first_body_match: int | None = None
+
+    @contextmanager
+    def field(self, text: Text, name: str, body: bool = False) -> Iterator[None]:
+        """Mark the words of field `name` in what the block appends to `text`; `body`: the
+        abstract or the commentary, where the pane scrolls to a match."""
+        start = len(text)
+        yield
+        needles = self.marked.get(name, ())
+        if not needles:
+            return
+        for begin, end in match_spans(text.plain[start:], needles):
+            text.stylize(self.style, start + begin, start + end)
+            if body and self.first_body_match is None:
+                self.first_body_match = start + begin
 
 
 def _authors(text: Text, authors: tuple[str, ...], every: bool) -> None:

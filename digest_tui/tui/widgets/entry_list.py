@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from digest_tui.digest.highlight import match_spans
 from digest_tui.digest.model import Entry
 from digest_tui.text.sanitize import clean_line
 from digest_tui.tui.widgets.scroll_area import set_virtual_size
@@ -41,7 +42,16 @@ ROW_PARTS = (
     "entry-list--tags",
     "entry-list--bookmark",
     "entry-list--watch",
+    "entry-list--match",
 )
+
+
+@dataclass(frozen=True)
+class Highlights:
+    """The folded words of the search to highlight in the rows' titles and tags."""
+
+    title: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,14 +110,24 @@ class EntryList(ScrollView, can_focus=True):
         self.marks = marks
         self.empty_message = "No entries."
         self._user_move = False
+        self.highlights = Highlights()
         self._rows: LRUCache[tuple, Strip] = LRUCache(ROWS_KEPT)
-        """Drawn rows by what they show: entry, width, marks, whether the cursor is on it, and
-        the colours (a new theme draws every row anew)."""
+        """Drawn rows by what they show: entry, width, marks, whether the cursor is on it, the
+        words highlighted and the colours (a new theme draws every row anew)."""
 
     # -- data -------------------------------------------------------------------------------
 
-    def show(self, entries: Sequence[Entry], rows: Sequence[int], keep: Entry | None = None, empty_message: str = "No entries.") -> None:
-        """Show `rows` (indices into `entries`); keep the cursor on `keep` if it is still listed."""
+    def show(
+        self,
+        entries: Sequence[Entry],
+        rows: Sequence[int],
+        keep: Entry | None = None,
+        empty_message: str = "No entries.",
+        highlights: Highlights = Highlights(),
+    ) -> None:
+        """Show `rows` (indices into `entries`) with the search's words highlighted; keep the
+        cursor on `keep` if it is still listed."""
+        self.highlights = highlights
         same_entries = entries is self.entries
         if not same_entries:
             self._rows.clear()  # a re-read library may hold other text under the same ids
@@ -225,7 +245,7 @@ class EntryList(ScrollView, can_focus=True):
         entry = self.entries[self.rows[position]]
         marks = self.marks(entry)
         chosen = position == self.cursor
-        key = (entry.id, width, marks, chosen, self._palette())
+        key = (entry.id, width, marks, chosen, self.highlights, self._palette())
         strip = self._rows.get(key)
         if strip is None:
             strip = self._rows[key] = self.draw_row(entry, width, marks, chosen)
@@ -266,6 +286,8 @@ class EntryList(ScrollView, can_focus=True):
         # Slice before measuring: a 100,000-character title must not cost 100,000 cells of work.
         title = Text(clean_line(entry.title[: room * 2 + 2]), style=style("entry-list--read" if marks.read else "entry-list--unread"))
         tags = Text(clean_line(" ".join("#" + tag for tag in entry.tags[:12])[: room * 2]), style=style("entry-list--tags"))
+        self._mark(title, self.highlights.title)
+        self._mark(tags, self.highlights.tag)
         title_room, tag_width = share_row(room, cell_len(title.plain), cell_len(tags.plain))
         title.truncate(title_room, overflow="ellipsis", pad=True)
         row.append_text(title)
@@ -275,6 +297,13 @@ class EntryList(ScrollView, can_focus=True):
             row.append_text(tags)
         row.truncate(width, overflow="ellipsis", pad=True)
         return row
+
+    def _mark(self, text: Text, needles: tuple[str, ...]) -> None:
+        """Style the places in `text` where the search's words occur."""
+        if needles:
+            style = self.get_component_rich_style("entry-list--match", partial=True)
+            for start, end in match_spans(text.plain, needles):
+                text.stylize(style, start, end)
 
 
 def _index_in(rows: Sequence[int], index: int, fallback: int) -> int:
