@@ -132,6 +132,10 @@ class ReadingSession:
         store = self.store
         return select(self.library, self.index, flt, store.read_ids, store.bookmarked_ids, self.watched, _StoreMarks(store, self.watched))
 
+    def reads_details(self, text: str) -> bool:
+        """Whether the search `text` may read entries' details from their files."""
+        return cached_query(text).reads_details
+
     def query_errors(self, text: str) -> list[QueryError]:
         """What could not be understood in a search text, each with its place in the text."""
         return list(cached_query(text).errors)

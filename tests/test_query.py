@@ -476,3 +476,19 @@ def test_a_session_tells_the_errors_and_highlights_of_a_query(session):
     assert session.highlights("abstract") == ("reasoning",)
     assert session.highlights("tag", "#llm") == ("llm",)
     assert Filter(query="a -b").describe() == '"a -b"'
+
+
+@pytest.mark.parametrize(
+    ("text", "reads"),
+    [
+        ("reasoning model", False),
+        ("title:adam #rl is:unread after:2024", False),
+        ("-note:later id:2402.10200", False),
+        ('"mixture of experts"', True),
+        ("author:park", True),
+        ("rl | -abstract:diffusion", True),
+        ("(comment:좋은)", True),
+    ],
+)
+def test_a_query_says_whether_it_reads_details_from_files(text, reads):
+    assert parse_query(text).reads_details is reads

@@ -115,12 +115,28 @@ class ParsedQuery:
     root: Node | None
     errors: list[QueryError] = field(default_factory=list)
 
+    @property
+    def reads_details(self) -> bool:
+        """Whether answering it may read entries' details from their files (a phrase, or an
+        author, abstract or commentary term): slow for many candidates, so not on a UI thread."""
+        return _reads_details(self.root)
+
     def highlights(self, where: HighlightField) -> tuple[str, ...]:
         """The folded words and phrases to highlight in a field: those of the terms that
         want something found (not the negated ones); a bare word in every field."""
         found: list[str] = []
         _collect(self.root, where, found)
         return tuple(dict.fromkeys(found))
+
+
+def _reads_details(node: Node | None) -> bool:
+    if isinstance(node, Match):
+        return node.field in ("author", "abstract", "comment") or (node.field == "text" and node.phrase)
+    if isinstance(node, Not):
+        return _reads_details(node.term)
+    if isinstance(node, (AllOf, AnyOf)):
+        return any(map(_reads_details, node.terms))
+    return False
 
 
 def _collect(node: Node | None, where: HighlightField, found: list[str]) -> None:

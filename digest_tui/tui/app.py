@@ -51,6 +51,9 @@ SEARCH_IN_BACKGROUND_OVER = 20_000
 # Through the token index a keystroke takes a few milliseconds up to this many entries: the
 # hop to a thread and back would cost more than it saves.
 INDEXED_SEARCH_IN_BACKGROUND_OVER = 300_000
+# A phrase or an author, abstract or commentary term reads candidates' details from their
+# files (some 60 µs each) the first time: from this size on, in a thread.
+DETAILS_SEARCH_IN_BACKGROUND_OVER = 2_000
 DETAIL_FIELDS: tuple[HighlightField, ...] = ("title", "author", "tag", "note", "abstract", "comment")
 
 
@@ -443,12 +446,20 @@ class DigestApp(App[None]):
     def search_changed(self, event: Input.Changed) -> None:
         self.show_query_errors(event.value)
         flt = replace(self.session.filter, query=event.value)
-        through_index = self.session.index.tokens is not None
-        if len(self.library) > (INDEXED_SEARCH_IN_BACKGROUND_OVER if through_index else SEARCH_IN_BACKGROUND_OVER):
+        if self.search_is_slow(event.value):
             self.session.filter = flt
             self.search_in_background(flt)
         else:
             self.set_filter(flt)
+
+    def search_is_slow(self, text: str) -> bool:
+        """Whether a search could keep the screen waiting, so it runs in a thread: a scan of a
+        big library, or a phrase or field term checked on the details of many candidates."""
+        size = len(self.library)
+        if self.session.reads_details(text):
+            return size > DETAILS_SEARCH_IN_BACKGROUND_OVER
+        through_index = self.session.index.tokens is not None
+        return size > (INDEXED_SEARCH_IN_BACKGROUND_OVER if through_index else SEARCH_IN_BACKGROUND_OVER)
 
     @on(Input.Submitted, "#search")
     def search_submitted(self, event: Input.Submitted) -> None:
