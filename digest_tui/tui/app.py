@@ -3,9 +3,11 @@ show and when an entry is read are the session's to say, drawing is the widgets'
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
@@ -44,6 +46,9 @@ from digest_tui.tui.widgets.search_box import CHEAT_SHEET_KEY, SEARCH_KEYS, Sear
 from digest_tui.tui.widgets.sidebar import DATE_KEYS, SIDEBAR_NOTE, TREE_KEYS, DateTree, Sidebar, TagTree
 from digest_tui.tui.widgets.trend_bar import TrendBar
 
+if TYPE_CHECKING:  # numpy comes with the index, never with the first paint
+    from digest_tui.digest.tokens import TokenIndex
+
 CONFIRM_MARK_ALL_OVER = 50
 POLL_EVERY = 2.0
 # Below this many entries a search takes a few milliseconds: done at once, no thread needed.
@@ -55,6 +60,20 @@ INDEXED_SEARCH_IN_BACKGROUND_OVER = 300_000
 # files (some 60 µs each) the first time: from this size on, in a thread.
 DETAILS_SEARCH_IN_BACKGROUND_OVER = 2_000
 DETAIL_FIELDS: tuple[HighlightField, ...] = ("title", "author", "tag", "note", "abstract", "comment")
+
+
+def while_running(method: Callable[..., Any]) -> Callable[..., Any]:
+    """For what a worker hands to the UI thread: a load can end while the app is closing, its
+    widgets already gone (a quit during a big load); then there is nothing left to show.
+    App._running turns False as soon as the shutdown starts, before the screens go."""
+
+    @functools.wraps(method)
+    def guarded(self: App[None], *args: Any, **kwargs: Any) -> Any:
+        if not self._running:
+            return None
+        return method(self, *args, **kwargs)
+
+    return guarded
 
 
 class DigestApp(App[None]):
@@ -188,7 +207,11 @@ class DigestApp(App[None]):
         del texts
         if tokens is not None:
             # On the UI thread: there the library cannot change between the check and the swap.
-            self.call_from_thread(self.session.use_tokens, library, tokens)
+            self.call_from_thread(self.use_tokens, library, tokens)
+
+    @while_running
+    def use_tokens(self, library: Library, tokens: TokenIndex) -> None:
+        self.session.use_tokens(library, tokens)
 
     def poll_sources(self) -> None:
         if not self.polling:
@@ -206,9 +229,11 @@ class DigestApp(App[None]):
         finally:
             self.polling = False
 
+    @while_running
     def show_progress(self, done: int, total: int) -> None:
         self.query_one("#status", Static).update(Text(f" digest-tui · loading {done}/{total} files…"), layout=False)
 
+    @while_running
     def library_ready(self, library: Library, index: SearchIndex, watched: frozenset[int], messages: list[str]) -> None:
         self.install_library(library, index, watched)
         for message in messages:
@@ -223,6 +248,7 @@ class DigestApp(App[None]):
                 timeout=15,
             )
 
+    @while_running
     def state_ready(self, messages: list[str]) -> None:
         """The whole state is read: bookmarks and notes join the read marks already shown (the
         read ids came from a snapshot of the same file, so the unread counts stand)."""
@@ -237,6 +263,7 @@ class DigestApp(App[None]):
         """No PATH was given and no sources are configured: the bundled samples are shown."""
         return self.sources == [bundled_seeds()]
 
+    @while_running
     def install_library(self, library: Library, index: SearchIndex, watched: frozenset[int], final: bool = True) -> int:
         """Show `library`; returns how many of its entries are new."""
         arrived = self.session.install(library, index, watched, final)
@@ -251,6 +278,7 @@ class DigestApp(App[None]):
         self.refresh_list()
         return arrived
 
+    @while_running
     def library_updated(self, library: Library, index: SearchIndex, watched: frozenset[int]) -> None:
         """A re-read library: cursor, filters and marks stay as they were."""
         arrived = self.install_library(library, index, watched)
