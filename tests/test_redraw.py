@@ -78,8 +78,11 @@ async def test_a_cursor_move_redraws_two_rows_and_lays_out_nothing(config_dir, s
         watcher = Watcher(app)
         await pilot.press("j")
         await until(pilot, lambda: detail.entry is entry_list.current and detail.entry is not first, "the next entry shown")
+        # The screen is painted on Textual's refresh timer: wait for the two rows, then look
+        # again after a pause for any other line drawn.
+        await until(pilot, lambda: set(watcher.list_lines) >= {0, 1}, "the two rows drawn")
         await pilot.pause()
-        assert sorted(watcher.list_lines) == [0, 1]  # the row left and the row landed on
+        assert set(watcher.list_lines) == {0, 1}  # the row left and the row landed on
         assert cursor_rows(app) == [1]
         assert entry_list.current.title.startswith(drawn_detail(app)[0])  # the title, wrapped
         # Both entries need the detail's scrollbar (one coming or going is a layout, rightly).
@@ -91,8 +94,9 @@ async def test_a_cursor_move_redraws_two_rows_and_lays_out_nothing(config_dir, s
             watcher.reset()
             await pilot.press("j")
             await until(pilot, lambda p=position: entry_list.cursor == p and detail.entry is entry_list.current, "the move")
+            await until(pilot, lambda p=position: set(watcher.list_lines) >= {p - 1, p}, "the two rows drawn")
             await pilot.pause()
-            assert len(watcher.list_lines) == 2 and cursor_rows(app) == [position]
+            assert set(watcher.list_lines) == {position - 1, position} and cursor_rows(app) == [position]
 
 
 async def test_a_move_past_the_bottom_scrolls_and_redraws_the_list(config_dir, seeds_dir):
