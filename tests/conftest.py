@@ -57,6 +57,16 @@ def digests(tmp_path: Path, seed_files: list[Path]) -> Path:
     return folder
 
 
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> Path:
+    """A working directory holding a copy of the sample digests as seeds/, with its own parse
+    cache: snapshots show the source as "seeds", whatever the machine."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DIGEST_TUI_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.copytree(seeds_dir, tmp_path / "seeds")
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def library(seeds_dir: Path):
     """The sample digests as a library; they read without a single problem."""

@@ -3,20 +3,9 @@ to the first match in the abstract, and what the query cannot understand under t
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.apphelpers import loaded, make_app, settled
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGEST_TUI_CACHE_DIR", str(tmp_path / "cache"))
-    shutil.copytree(seeds_dir, tmp_path / "seeds")
-    return tmp_path
 
 
 def test_a_search_highlights_its_words_and_opens_at_the_first_match(here, snap_compare):

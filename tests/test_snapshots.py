@@ -6,20 +6,9 @@ pictures do not depend on where the tests run.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.apphelpers import loaded, make_app, settled
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeds_dir: Path) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DIGEST_TUI_CACHE_DIR", str(tmp_path / "cache"))
-    shutil.copytree(seeds_dir, tmp_path / "seeds")
-    return tmp_path
 
 
 def reader(paths: list[str], settings: str = 'mark_read = "never"\n'):

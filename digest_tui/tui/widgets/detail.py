@@ -197,24 +197,6 @@ class DetailPane(ScrollView, can_focus=True):
         self.refresh()
 
 
-def render_entry(
-    entry: Entry,
-    *,
-    note: str = "",
-    language: str = "both",
-    related: Sequence[Entry] = (),
-    related_cursor: int = -1,
-    all_authors: bool = False,
-    marked: Marked | None = None,
-    mark: Style | None = None,
-) -> Text:
-    """The entry as the pane shows it, before wrapping."""
-    text, _ = rendered_entry(
-        entry, note=note, language=language, related=related, related_cursor=related_cursor, all_authors=all_authors, marked=marked, mark=mark
-    )
-    return text
-
-
 def rendered_entry(
     entry: Entry,
     *,
