@@ -79,7 +79,7 @@ async def run_app(archive: str, config_dir: str, queries: list[str]) -> dict:
 async def interactions(app, pilot, queries: list[str]) -> dict:
     from dataclasses import replace
 
-    from digest_tui.tui.widgets.sidebar import DateTree
+    from digest_tui.session import date_keys
 
     entry_list = app.entry_list
     entry_list.focus()
@@ -108,7 +108,8 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
     for tag in tags:
         for flt in (replace(app.session.filter, tag=tag), replace(app.session.filter, tag=None)):
             tag_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
-    keys = sorted(app.query_one(DateTree).nodes_by_key, reverse=True)
+    # The tree makes a month's day nodes when it is opened: the dates come from the entries.
+    keys = sorted({key for entry in app.library.entries[:2000] for key in date_keys(entry.date)}, reverse=True)
     years = [k for k in keys if len(k) == 1][:4]
     months = [k for k in keys if len(k) == 2][:4]
     days = [k for k in keys if len(k) == 3][:4]
@@ -118,13 +119,15 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
             date_times.append(await timed(lambda flt=flt: set_filter(flt), lambda flt=flt: app.listed_filter == flt))
 
     search = []
+    by_query: dict[str, list[float]] = {}
     for query in queries:
         await pilot.press("slash")
         await until(lambda: app.focused is app.query_one("#search"))
         typed = ""
         for char in query:
             typed += char
-            search.append(await timed_key(char, lambda typed=typed: app.listed_filter.query == typed))
+            by_query.setdefault(query, []).append(await timed_key(char, lambda typed=typed: app.listed_filter.query == typed))
+        search += by_query[query]
         await pilot.press("escape")
         await until(lambda: app.session.filter.query == "")
         await pilot.pause(0)
@@ -133,6 +136,7 @@ async def interactions(app, pilot, queries: list[str]) -> dict:
         "tag_filter_ms": tag_times,
         "date_filter_ms": date_times,
         "search_ms": search,
+        **{f"search_ms {query}": times for query, times in by_query.items()},
     }
 
 
