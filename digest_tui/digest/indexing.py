@@ -82,7 +82,9 @@ class IndexBuild:
             ready_for_processes()
             self.process.start()
             self.process.join()
-        except (OSError, ValueError, MemoryError):
+        except (OSError, RuntimeError, ValueError, MemoryError):
+            # No process to be had (RuntimeError: multiprocessing refuses to start one while
+            # the main module is still being imported): searches keep scanning.
             return None
         finally:
             handed.unlink(missing_ok=True)
